@@ -1,0 +1,534 @@
+"""Loading a pack: YAML with positions, ``extends``, ``include``, ``overrides``, validation.
+
+Every mistake becomes a :class:`~cprules.PackError` whose message starts ``FILE:LINE:COLUMN:``
+and says what to write instead.
+
+>>> pack = load_pack("england")
+>>> pack.id, "first-core-group" in pack.rule_ids
+('england', True)
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cprules.calendar import WorkingCalendar
+from cprules.errors import PackError
+from cprules.pack.model import RULE_ADAPTER, RULE_KINDS, Rule
+from cprules.yamlsafe import YamlDocument, YamlProblem, load_yaml
+
+__all__ = [
+    "CalendarSpec",
+    "DisabledRule",
+    "Pack",
+    "PackFile",
+    "PackSource",
+    "bundled_pack_ids",
+    "load_pack",
+    "policies_dir",
+]
+
+PACK_SCHEMA_VERSION = 1
+MAX_PACK_BYTES = 1 << 20
+_STRICT = ConfigDict(frozen=True, extra="forbid")
+
+
+class PackSource(BaseModel):
+    """The procedure document a pack encodes."""
+
+    model_config = _STRICT
+
+    title: str
+    publisher: str | None = None
+    version: str | None = None
+    date: str | None = Field(default=None, description="Publication or last-updated date, as written.")
+    url: str | None = None
+
+
+class CalendarSpec(BaseModel):
+    """Which public holidays and office closures make the working-day calendar."""
+
+    model_config = _STRICT
+
+    country: str = Field(default="GB", description="ISO country code for the holidays package (GB, JE).")
+    subdiv: str | None = Field(default=None, description="Subdivision (ENG for England).")
+    closures: tuple[date, ...] = Field(default=(), description="Local office closure days.")
+
+
+class PackFile(BaseModel):
+    """The top level of ``pack.yaml`` (rules are validated one by one, to name each)."""
+
+    model_config = _STRICT
+
+    schema_: Literal[1] = Field(alias="schema", description="Version of the pack format (1).")
+    id: str = Field(pattern=r"^[a-z0-9]+([_-][a-z0-9]+)*$")
+    title: str
+    version: str
+    effective_from: date | None = None
+    source: PackSource | None = None
+    extends: str | None = Field(
+        default=None,
+        description="A bundled pack id, or a path to a pack folder starting with . or /.",
+    )
+    include: tuple[str, ...] = Field(default=(), description="More YAML files of this folder.")
+    calendar: CalendarSpec | None = None
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class IncludeFile(BaseModel):
+    """A file named under ``include``: more rules for the pack."""
+
+    model_config = _STRICT
+
+    schema_: Literal[1] = Field(default=1, alias="schema")
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class DisabledRule:
+    """An inherited rule a pack switched off, and why."""
+
+    id: str
+    reason: str
+    pack_id: str
+
+
+@dataclass(frozen=True, eq=False)
+class Pack:
+    """A resolved policy pack: the effective rules, the calendar and provenance.
+
+    >>> pack = load_pack("stoke")
+    >>> pack.calendar.name, pack.rule("core-group-minutes").kind
+    ('England and Wales', 'deadline')
+    """
+
+    id: str
+    title: str
+    version: str
+    effective_from: date | None
+    source: PackSource | None
+    extends: str | None
+    calendar: WorkingCalendar
+    rules: tuple[Rule, ...]
+    disabled: tuple[DisabledRule, ...]
+    path: Path
+    digest: str
+    chain: tuple[str, ...] = ()
+    """Pack ids from this one to the root of its ``extends`` chain."""
+    rule_needs: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """The ids of the effective rules, in pack order."""
+        return tuple(rule.id for rule in self.rules)
+
+    def rule(self, rule_id: str) -> Rule:
+        """The effective rule with this id (KeyError if there is none)."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def resolved(self) -> dict[str, Any]:
+        """The effective pack as plain data (what ``cprules pack show --resolved`` prints)."""
+        return _resolved_dict(self)
+
+
+def _resolved_dict(pack: Pack) -> dict[str, Any]:
+    return {
+        "schema": PACK_SCHEMA_VERSION,
+        "id": pack.id,
+        "title": pack.title,
+        "version": pack.version,
+        "effective_from": pack.effective_from.isoformat() if pack.effective_from else None,
+        "source": pack.source.model_dump(exclude_none=True) if pack.source else None,
+        "extends": pack.extends,
+        "calendar": {
+            "country": pack.calendar.country,
+            "subdiv": pack.calendar.subdiv,
+            "closures": [d.isoformat() for d in pack.calendar.closures],
+        },
+        "rules": [
+            rule.model_dump(mode="json", exclude_none=True, exclude_defaults=False) for rule in pack.rules
+        ],
+        "disabled": [{"id": d.id, "reason": d.reason, "pack": d.pack_id} for d in pack.disabled],
+    }
+
+
+def policies_dir() -> Path:
+    """The folder of bundled packs: inside the installed package, or the source tree's."""
+    shipped = Path(str(resources.files("cprules"))) / "policies"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[3] / "policies"
+
+
+def bundled_pack_ids() -> list[str]:
+    """The ids of the packs shipped with cprules, sorted.
+
+    >>> "stoke" in bundled_pack_ids()
+    True
+    """
+    root = policies_dir()
+    return sorted(p.parent.name for p in root.glob("*/pack.yaml")) if root.is_dir() else []
+
+
+def load_pack(name_or_path: str | Path) -> Pack:
+    """Load a bundled pack by id, or a pack from a folder or a ``pack.yaml`` path.
+
+    Raises :class:`~cprules.PackError` (``FILE:LINE:COLUMN: rule <id>: ...``) on any mistake.
+
+    >>> load_pack("jersey").calendar.country
+    'JE'
+    """
+    return _Loader().load(_locate(name_or_path, base=None), stack=())
+
+
+def _locate(name_or_path: str | Path, base: Path | None) -> Path:
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or text.startswith((".", "/")) or text.endswith((".yaml", ".yml")):
+        path = Path(text)
+        if base is not None and not path.is_absolute():
+            path = base / path
+        if path.is_dir():
+            path = path / "pack.yaml"
+        if not path.is_file():
+            raise PackError(f"no pack at {text}; give a bundled pack id or a pack folder", file=str(path))
+        return path
+    candidate = policies_dir() / text / "pack.yaml"
+    if candidate.is_file():
+        return candidate
+    local = Path(text)
+    if local.is_dir() and (local / "pack.yaml").is_file():
+        return local / "pack.yaml"
+    known = bundled_pack_ids()
+    close = difflib.get_close_matches(text, known, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise PackError(f"no bundled pack '{text}'; {hint}write one of: {', '.join(known)}, or a path")
+
+
+@dataclass
+class _RawRule:
+    data: dict[str, Any]
+    doc: YamlDocument
+    path: tuple[Any, ...]
+    pack_id: str
+    # fields changed by an override, and where the override wrote them
+    overridden: dict[str, tuple[YamlDocument, tuple[Any, ...]]] = field(default_factory=dict)
+    disabled: DisabledRule | None = None
+
+
+class _Loader:
+    def load(self, path: Path, stack: tuple[Path, ...]) -> Pack:
+        doc = self._read(path)
+        top = self._validate_top(doc)
+        real = path.resolve()
+        if real in stack:
+            chain = " -> ".join(p.parent.name for p in (*stack, real))
+            raise self._error(doc, ("extends",), f"extends makes a cycle ({chain}); remove one extends")
+        stack = (*stack, real)
+
+        parent: Pack | None = None
+        raw_rules: list[_RawRule] = []
+        if top.extends is not None:
+            try:
+                parent_path = _locate(top.extends, base=path.parent)
+            except PackError as exc:
+                raise self._error(doc, ("extends",), exc.reason) from None
+            parent = self.load(parent_path, stack)
+            raw_rules = [
+                _RawRule(dict(r.data), r.doc, r.path, r.pack_id, dict(r.overridden), r.disabled)
+                for r in self._raw_of(parent)
+            ]
+        elif top.calendar is None:
+            raise self._error(
+                doc,
+                (),
+                "a pack that extends none must say its calendar; add "
+                "calendar: {country: GB, subdiv: ENG} (or country: JE for Jersey)",
+            )
+
+        inherited = {r.data.get("id"): r for r in raw_rules}
+        for rule_id, changes in top.overrides.items():
+            target = inherited.get(rule_id)
+            where = ("overrides", rule_id)
+            if target is None:
+                close = difflib.get_close_matches(rule_id, [str(k) for k in inherited], n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                what = (
+                    f"inherits no rule '{rule_id}'{hint}"
+                    if parent
+                    else "extends no pack, so it has nothing to override"
+                )
+                raise self._error(
+                    doc, where, f"this pack {what}; to add a new rule, put it under rules", key=True
+                )
+            self._apply_override(doc, where, target, changes, top.id)
+
+        own: list[tuple[YamlDocument, tuple[Any, ...], dict[str, Any]]] = [
+            (doc, ("rules", i), r) for i, r in enumerate(top.rules)
+        ]
+        for position, name in enumerate(top.include):
+            include_path = path.parent / name
+            if not include_path.is_file() or include_path.resolve().parent != path.parent.resolve():
+                raise self._error(doc, ("include", position), f"no file '{name}' in this pack's folder")
+            include_doc = self._read(include_path)
+            try:
+                included = IncludeFile.model_validate(include_doc.data)
+            except ValidationError as exc:
+                raise self._validation_error(include_doc, (), exc, None) from None
+            own.extend((include_doc, ("rules", i), r) for i, r in enumerate(included.rules))
+
+        for rule_doc, rule_path, data in own:
+            new_id = data.get("id")
+            if new_id in inherited:
+                raise self._error(
+                    rule_doc,
+                    (*rule_path, "id"),
+                    f"rule '{new_id}' is inherited from {inherited[new_id].pack_id}; to change the "
+                    f"inherited rule, put it under overrides: {{{new_id}: {{...}}}}",
+                    new_id=str(new_id),
+                )
+            if new_id is not None and any(r.data.get("id") == new_id for r in raw_rules):
+                raise self._error(
+                    rule_doc,
+                    (*rule_path, "id"),
+                    f"duplicate rule id '{new_id}'; give each rule its own id",
+                    new_id=str(new_id),
+                )
+            raw = _RawRule(dict(data), rule_doc, rule_path, top.id)
+            raw_rules.append(raw)
+
+        rules: list[Rule] = []
+        disabled: list[DisabledRule] = []
+        for raw in raw_rules:
+            if raw.disabled is not None:
+                disabled.append(raw.disabled)
+                continue
+            rules.append(self._validate_rule(raw))
+
+        spec = top.calendar
+        calendar = (
+            WorkingCalendar(spec.country, spec.subdiv, spec.closures) if spec is not None else parent.calendar  # type: ignore[union-attr]
+        )
+        pack = Pack(
+            id=top.id,
+            title=top.title,
+            version=top.version,
+            effective_from=top.effective_from,
+            source=top.source,
+            extends=top.extends,
+            calendar=calendar,
+            rules=tuple(rules),
+            disabled=tuple(disabled),
+            path=path,
+            digest="",
+            chain=(top.id, *(parent.chain if parent else ())),
+            rule_needs={rule.id: rule.needs() for rule in rules},
+        )
+        object.__setattr__(
+            pack,
+            "digest",
+            "sha256:" + hashlib.sha256(json.dumps(_resolved_dict(pack), sort_keys=True).encode()).hexdigest(),
+        )
+        self._raw[id(pack)] = raw_rules
+        self._keep.append(pack)
+        return pack
+
+    def __init__(self) -> None:
+        self._raw: dict[int, list[_RawRule]] = {}
+        self._keep: list[Pack] = []
+
+    def _raw_of(self, pack: Pack) -> list[_RawRule]:
+        return self._raw[id(pack)]
+
+    # -- reading and validating ------------------------------------------------------------
+
+    def _read(self, path: Path) -> YamlDocument:
+        try:
+            text = path.read_bytes()
+        except OSError as exc:
+            raise PackError(f"cannot read the pack file ({exc.strerror})", file=str(path)) from None
+        try:
+            return load_yaml(text, file=str(path), max_bytes=MAX_PACK_BYTES)
+        except YamlProblem as exc:
+            raise PackError(exc.message, file=str(path), line=exc.line or 1, column=exc.column or 1) from None
+
+    def _validate_top(self, doc: YamlDocument) -> PackFile:
+        if not isinstance(doc.data, dict):
+            raise self._error(doc, (), "a pack file is a mapping (schema:, id:, title:, rules: ...)")
+        try:
+            return PackFile.model_validate(doc.data)
+        except ValidationError as exc:
+            raise self._validation_error(doc, (), exc, None) from None
+
+    def _apply_override(
+        self,
+        doc: YamlDocument,
+        where: tuple[Any, ...],
+        target: _RawRule,
+        changes: dict[str, Any],
+        pack_id: str,
+    ) -> None:
+        if not isinstance(changes, dict):
+            raise self._error(doc, where, "an override is a mapping of the fields that change")
+        if "disabled" in changes:
+            flag = changes.get("disabled")
+            reason = changes.get("reason")
+            extra = set(changes) - {"disabled", "reason"}
+            if flag is True:
+                if not isinstance(reason, str) or not reason.strip():
+                    raise self._error(
+                        doc,
+                        where,
+                        'disabling a rule needs a reason; add reason: "..." (why this '
+                        "authority's procedure does not have it)",
+                        rule_id=target.data.get("id"),
+                    )
+                if extra:
+                    raise self._error(
+                        doc,
+                        (*where, sorted(extra)[0]),
+                        "a disabled rule takes only disabled: and reason:",
+                        key=True,
+                        rule_id=target.data.get("id"),
+                    )
+                target.disabled = DisabledRule(str(target.data.get("id")), reason.strip(), pack_id)
+                return
+            if flag is False:
+                target.disabled = None
+                changes = {k: v for k, v in changes.items() if k not in ("disabled", "reason")}
+            else:
+                raise self._error(doc, (*where, "disabled"), "write disabled: true (with a reason)")
+        if "id" in changes or "kind" in changes:
+            name = "id" if "id" in changes else "kind"
+            raise self._error(
+                doc,
+                (*where, name),
+                f"an override cannot change {name}; disable the rule and add a new one under rules",
+                key=True,
+                rule_id=target.data.get("id"),
+            )
+        for name, value in changes.items():
+            target.data[name] = value
+            target.overridden[name] = (doc, (*where, name))
+
+    def _validate_rule(self, raw: _RawRule) -> Rule:
+        data = raw.data
+        rule_id = data.get("id") if isinstance(data.get("id"), str) else None
+        try:
+            return RULE_ADAPTER.validate_python(data)
+        except ValidationError as exc:
+            raise self._validation_error(raw.doc, raw.path, exc, rule_id, raw) from None
+
+    def _validation_error(
+        self,
+        doc: YamlDocument,
+        base: tuple[Any, ...],
+        exc: ValidationError,
+        rule_id: str | None,
+        raw: _RawRule | None = None,
+    ) -> PackError:
+        error = exc.errors(include_url=False)[0]
+        loc = list(error["loc"])
+        kind = raw.data.get("kind") if raw else None
+        if raw and loc and loc[0] == kind:
+            loc = loc[1:]  # the discriminator's tag
+        loc = [("schema" if part == "schema_" else part) for part in loc]
+        ctx = error.get("ctx") or {}
+        message, key = _pack_message(error, loc, kind if isinstance(kind, str) else None)
+        if ctx.get("field") and raw is not None:
+            found = _find_key(raw.data, str(ctx["field"]))
+            if found is not None:
+                loc, key = found, True
+        target_doc, target_path = doc, (*base, *loc)
+        if raw is not None and loc and loc[0] in raw.overridden:
+            target_doc, where = raw.overridden[loc[0]]
+            target_path = (*where, *loc[1:])
+        return self._error(target_doc, tuple(target_path), message, key=key, rule_id=rule_id)
+
+    def _error(
+        self,
+        doc: YamlDocument,
+        path: Sequence[Any],
+        message: str,
+        *,
+        key: bool = False,
+        rule_id: str | None = None,
+    ) -> PackError:
+        line, column = doc.position(tuple(path), key=key) or (1, 1)
+        return PackError(message, file=doc.file, line=line, column=column, rule_id=rule_id)
+
+
+def _find_key(data: Any, name: str) -> list[Any] | None:
+    """The path to the first mapping key called ``name`` in a rule (for errors raised on a
+    whole rule that are about one field)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == name:
+                return [key]
+            found = _find_key(value, name)
+            if found is not None:
+                return [key, *found]
+    elif isinstance(data, list):
+        for position, value in enumerate(data):
+            found = _find_key(value, name)
+            if found is not None:
+                return [position, *found]
+    return None
+
+
+_OWN_MESSAGES = {
+    "period_shape",
+    "period_positive",
+    "field_test_shape",
+    "unknown_event_type",
+    "unknown_event_field",
+    "unknown_field_value",
+    "unknown_expect_field",
+    "condition_empty",
+    "condition_both",
+    "child_under_working_days",
+}
+
+
+def _pack_message(error: Mapping[str, Any], loc: list[Any], kind: str | None) -> tuple[str, bool]:
+    """A message saying what is wrong and what to write instead; and whether it is about a key."""
+    kind_name = str(error["type"])
+    ctx: Mapping[str, Any] = error.get("ctx") or {}
+    field_name = str(loc[-1]) if loc else ""
+    model = RULE_KINDS.get(kind or "")
+    if kind_name in _OWN_MESSAGES:
+        return str(error["msg"]), False
+    if kind_name == "union_tag_invalid":
+        tag = str(ctx.get("tag", ""))
+        close = difflib.get_close_matches(tag, list(RULE_KINDS), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return f"unknown kind '{tag}'{hint}; write one of: {', '.join(RULE_KINDS)}", False
+    if kind_name == "union_tag_not_found":
+        return f"the rule has no kind; add kind: (one of {', '.join(RULE_KINDS)})", False
+    if kind_name == "extra_forbidden":
+        fields = list(model.model_fields) if model and len(loc) == 1 else []
+        close = difflib.get_close_matches(field_name, fields, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        takes = f"; a {kind} rule takes: {', '.join(fields)}" if fields else "; remove it"
+        return f"unknown field '{field_name}'{hint}{takes}", True
+    if kind_name == "missing":
+        where = f"a {kind} rule" if model and len(loc) == 1 else "this"
+        return f"missing field '{field_name}'; {where} needs it", True
+    if kind_name == "literal_error":
+        return f"write one of: {ctx.get('expected', '')}".replace(" or ", ", "), False
+    if kind_name == "string_pattern_mismatch" and field_name == "id":
+        return "an id is kebab-case: lower-case letters, digits and single hyphens (first-core-group)", False
+    return f"{error['msg']}", False

@@ -1,0 +1,719 @@
+"""The pack format: periods, event selectors and the parameters of each rule kind.
+
+These models are the contract of ``pack.yaml`` (their JSON Schema is what an editor uses to
+complete and check a pack). Everything here is declarative data: a selector names an event
+type and field tests, never code.
+
+>>> rule = RULE_ADAPTER.validate_python({
+...     "id": "core-group-minutes", "kind": "deadline", "severity": "breach",
+...     "title": "Core group minutes circulated within 3 working days",
+...     "citation": "Stoke-on-Trent SCB, C06, v8 (2017), C06:05",
+...     "trigger": {"event": "core_group", "where": {"status": "held"}},
+...     "expect": {"field": "minutes_circulated"}, "within": {"working_days": 3}})
+>>> rule.within.describe(), rule.trigger.types
+('3 working days', ('core_group',))
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any, Literal, Union
+
+from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic_core import PydanticCustomError
+
+from cprules.calendar import WorkingCalendar
+from cprules.case import EVENT_MODELS, AnyEvent
+
+__all__ = [
+    "RULE_ADAPTER",
+    "RULE_KINDS",
+    "AgeLimitRule",
+    "AlternationRule",
+    "AppliesWhen",
+    "CessationRule",
+    "ConditionRule",
+    "DeadlineRule",
+    "DecisionRule",
+    "EscalationRule",
+    "FieldExpect",
+    "FieldTest",
+    "IntervalRule",
+    "MinimumDurationRule",
+    "Offset",
+    "Period",
+    "Rule",
+    "RuleBase",
+    "Selector",
+    "SustainedChangeRule",
+    "WindowRule",
+]
+
+_STRICT = ConfigDict(frozen=True, extra="forbid")
+
+PlanEndReason = Literal["no_longer_at_risk", "moved_out", "turned_18", "died", "left_uk", "looked_after"]
+
+
+class Period(BaseModel):
+    """A length of time: exactly one of ``working_days``, ``days``, ``weeks`` or ``months``.
+
+    Working days follow SPEC §5 (the start day never counts); the others are calendar
+    arithmetic (31 January plus one month is the last day of February), never moved to a
+    working day.
+
+    >>> cal = WorkingCalendar()
+    >>> Period(months=1).add(date(2024, 1, 31), cal), Period(working_days=3).add(date(2024, 5, 1), cal)
+    (datetime.date(2024, 2, 29), datetime.date(2024, 5, 7))
+    """
+
+    model_config = _STRICT
+
+    working_days: int | None = Field(default=None, description="Working days (Mon-Fri less holidays).")
+    days: int | None = Field(default=None, description="Calendar days.")
+    weeks: int | None = Field(default=None, description="Calendar weeks.")
+    months: int | None = Field(default=None, description="Calendar months.")
+
+    @model_validator(mode="after")
+    def _exactly_one_positive(self) -> Period:
+        given = [(k, v) for k, v in self._items() if v is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "period_shape",
+                "a period has exactly one of working_days, days, weeks, months; "
+                "write e.g. {working_days: 10} or {months: 3}",
+            )
+        unit, value = given[0]
+        if value <= 0:
+            raise PydanticCustomError(
+                "period_positive",
+                "a period must be a positive whole number; write e.g. {{{unit}: 10}}",
+                {"unit": unit},
+            )
+        return self
+
+    def _items(self) -> Iterator[tuple[str, int | None]]:
+        yield "working_days", self.working_days
+        yield "days", self.days
+        yield "weeks", self.weeks
+        yield "months", self.months
+
+    @property
+    def unit(self) -> str:
+        """The unit given: working_days, days, weeks or months."""
+        return next(k for k, v in self._items() if v is not None)
+
+    @property
+    def amount(self) -> int:
+        """The number of units."""
+        return next(v for _, v in self._items() if v is not None)
+
+    def add(self, start: date, calendar: WorkingCalendar) -> date:
+        """The date this period after ``start``."""
+        if self.working_days is not None:
+            return calendar.add_working_days(start, self.working_days)
+        if self.days is not None:
+            return start + relativedelta(days=self.days)
+        if self.weeks is not None:
+            return start + relativedelta(weeks=self.weeks)
+        return start + relativedelta(months=self.months or 0)
+
+    def subtract(self, start: date, calendar: WorkingCalendar) -> date:
+        """The date this period before ``start``."""
+        if self.working_days is not None:
+            return calendar.add_working_days(start, -self.working_days)
+        if self.days is not None:
+            return start - relativedelta(days=self.days)
+        if self.weeks is not None:
+            return start - relativedelta(weeks=self.weeks)
+        return start - relativedelta(months=self.months or 0)
+
+    def after_birth(self, start: date) -> date:
+        """Calendar arithmetic only (an age): the date this period after ``start``."""
+        return start + relativedelta(days=self.days or 0, weeks=self.weeks or 0, months=self.months or 0)
+
+    def describe(self) -> str:
+        """Plain English: '10 working days', '3 months', '1 week'."""
+        unit = self.unit.replace("_", " ")
+        amount = self.amount
+        return f"{amount} {unit[:-1] if amount == 1 else unit}"
+
+
+class Offset(Period):
+    """A period before or after an anchor date (``direction`` defaults to ``after``).
+
+    >>> Offset(weeks=16, direction="before").describe()
+    '16 weeks before'
+    """
+
+    direction: Literal["before", "after"] = "after"
+
+    def apply(self, anchor: date, calendar: WorkingCalendar) -> date:
+        """The date this offset from ``anchor``."""
+        return self.subtract(anchor, calendar) if self.direction == "before" else self.add(anchor, calendar)
+
+    def describe(self) -> str:
+        """Plain English: '16 weeks before'."""
+        return f"{super().describe()} {self.direction}"
+
+
+Scalar = Union[str, bool, int]  # noqa: UP007
+
+
+class FieldTest(BaseModel):
+    """A test on one event field; a plain value in YAML means ``equals``.
+
+    ``{one_of: [a, b]}``, ``{not_one_of: [...]}``, ``{present: true}`` (the field is filled
+    in), ``{contains: neglect}`` (a list field holds the value).
+    """
+
+    model_config = _STRICT
+
+    equals: Scalar | None = None
+    one_of: tuple[Scalar, ...] | None = None
+    not_one_of: tuple[Scalar, ...] | None = None
+    present: bool | None = None
+    contains: Scalar | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_value(cls, data: Any) -> Any:
+        if isinstance(data, str | bool | int):
+            return {"equals": data}
+        return data
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> FieldTest:
+        given = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "field_test_shape",
+                "write a plain value, or exactly one of one_of, not_one_of, present, contains",
+            )
+        return self
+
+    def test(self, value: Any) -> bool | None:
+        """True or False, or None when the field is empty and the test needs a value."""
+        if self.present is not None:
+            return (value is not None) == self.present
+        if value is None:
+            return None
+        if self.equals is not None:
+            return bool(value == self.equals)
+        if self.one_of is not None:
+            return value in self.one_of
+        if self.not_one_of is not None:
+            return value not in self.not_one_of
+        return self.contains in value
+
+    def describe(self, field: str) -> str:
+        """Plain English: 'status held', 'outcome one of seen, not_seen'."""
+        if self.present is not None:
+            return f"{field} {'recorded' if self.present else 'not recorded'}"
+        if self.one_of is not None:
+            return f"{field} one of {', '.join(map(_text, self.one_of))}"
+        if self.not_one_of is not None:
+            return f"{field} not {', '.join(map(_text, self.not_one_of))}"
+        if self.contains is not None:
+            return f"{field} include {_text(self.contains)}"
+        return f"{field} {_text(self.equals)}"
+
+    def values(self) -> tuple[Scalar, ...]:
+        """The values named in the test, for checking them against the field's type."""
+        if self.equals is not None:
+            return (self.equals,)
+        if self.contains is not None:
+            return (self.contains,)
+        return tuple(self.one_of or self.not_one_of or ())
+
+
+def _text(value: Scalar | None) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _literal_choices(annotation: Any) -> tuple[Any, ...] | None:
+    """The allowed values of a Literal field (inside Optional, tuple[...] or not)."""
+    args = getattr(annotation, "__args__", None)
+    origin = getattr(annotation, "__origin__", None)
+    if origin is Literal:
+        return tuple(args or ())
+    for arg in args or ():
+        found = _literal_choices(arg)
+        if found:
+            return found
+    return None
+
+
+class Selector(BaseModel):
+    """Which events a rule looks at: an event type (or several) and tests on their fields.
+
+    A plain string is shorthand for ``{event: <type>}``. ``child_under`` keeps only events on
+    which the child is younger than the period (an infant: ``{months: 12}``).
+
+    >>> s = Selector.model_validate({"event": "visit", "where": {"outcome": {"one_of": ["seen"]}}})
+    >>> s.describe()
+    'visit with outcome one of seen'
+    """
+
+    model_config = _STRICT
+
+    event: str | tuple[str, ...] = Field(description="Event type, or a list of types.")
+    where: dict[str, FieldTest] = Field(default_factory=dict, description="Tests on event fields.")
+    child_under: Period | None = Field(
+        default=None, description="Only events on which the child is younger than this."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return {"event": data}
+        return data
+
+    @model_validator(mode="after")
+    def _known_types_and_fields(self) -> Selector:
+        if self.child_under is not None and self.child_under.working_days is not None:
+            raise PydanticCustomError(
+                "child_under_working_days",
+                "child_under is an age: write it in days, weeks or months, e.g. {months: 12}",
+            )
+        for kind in self.types:
+            if kind not in EVENT_MODELS:
+                close = difflib.get_close_matches(kind, list(EVENT_MODELS), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise PydanticCustomError(
+                    "unknown_event_type",
+                    "unknown event type '{kind}'{hint}; write one of: {choices}",
+                    {"kind": kind, "hint": hint, "choices": ", ".join(EVENT_MODELS)},
+                )
+            check_fields(kind, self.where)
+        return self
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        """The event types this selector accepts."""
+        return (self.event,) if isinstance(self.event, str) else self.event
+
+    def match(self, event: AnyEvent, birth: date | None = None) -> bool | None:
+        """True or False, or None when a tested field is empty (the fact is unknown).
+
+        ``birth`` is the child's date of birth, needed only with ``child_under``.
+        """
+        if event.type not in self.types:  # type: ignore[attr-defined]
+            return False
+        result: bool | None = True
+        for field, test in self.where.items():
+            outcome = test.test(getattr(event, field, None))
+            if outcome is False:
+                return False
+            if outcome is None:
+                result = None
+        if self.child_under is not None and result is not False:
+            if birth is None:
+                return None
+            if event.date >= self.child_under.after_birth(birth):
+                return False
+        return result
+
+    def needs(self) -> Iterator[str]:
+        """The event types and ``type.field`` entries a case must record for this selector."""
+        for kind in self.types:
+            yield kind
+            for field in self.where:
+                yield f"{kind}.{field}"
+
+    def describe(self) -> str:
+        """Plain English."""
+        kinds = " or ".join(self.types).replace("_", " ")
+        tests = " and ".join(test.describe(field) for field, test in self.where.items())
+        return f"{kinds} with {tests}" if tests else kinds
+
+
+def check_fields(kind: str, where: dict[str, FieldTest]) -> None:
+    """Raise a pydantic error if a field is not on the event type or a value not allowed."""
+    model = EVENT_MODELS[kind]
+    fields = [name for name in model.model_fields if name not in ("type", "metadata")]
+    for field, test in where.items():
+        if field not in model.model_fields or field in ("type", "metadata"):
+            close = difflib.get_close_matches(field, fields, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise PydanticCustomError(
+                "unknown_event_field",
+                "event type '{kind}' has no field '{field}'{hint}; its fields are: {choices}",
+                {"kind": kind, "field": field, "hint": hint, "choices": ", ".join(fields)},
+            )
+        choices = _literal_choices(model.model_fields[field].annotation)
+        if choices:
+            for value in test.values():
+                if value not in choices:
+                    raise PydanticCustomError(
+                        "unknown_field_value",
+                        "'{value}' is not a value of {kind}.{field}; write one of: {choices}",
+                        {
+                            "value": _text(value),
+                            "kind": kind,
+                            "field": field,
+                            "choices": ", ".join(map(str, choices)),
+                        },
+                    )
+
+
+class FieldExpect(BaseModel):
+    """The expected thing is a follow-up date on the trigger event itself.
+
+    >>> FieldExpect(field="minutes_circulated").field
+    'minutes_circulated'
+    """
+
+    model_config = _STRICT
+
+    field: str = Field(description="A date field of the trigger event (minutes_circulated, ...).")
+
+
+class AppliesWhen(BaseModel):
+    """A condition on the case: other cases get ``not_applicable``."""
+
+    model_config = _STRICT
+
+    authority: str | tuple[str, ...] | None = Field(
+        default=None, description="The case's authority (e.g. cambridgeshire), or a list."
+    )
+
+    def holds(self, authority: str | None) -> bool | None:
+        """True or False; None when the case does not say its authority."""
+        if self.authority is None:
+            return True
+        if authority is None:
+            return None
+        allowed = (self.authority,) if isinstance(self.authority, str) else self.authority
+        return authority in allowed
+
+
+class RuleBase(BaseModel):
+    """What every rule carries, whatever its kind."""
+
+    model_config = _STRICT
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", description="Stable kebab-case id.")
+    title: str = Field(min_length=1, description="Plain English: what the rule asks for.")
+    severity: Literal["breach", "warning", "info"] = Field(
+        description="breach (procedure broken), warning (no firm limit in the source), info."
+    )
+    citation: str = Field(min_length=1, description="Authority, document and section/paragraph.")
+    interpretation: str | None = Field(
+        default=None, description="How an ambiguous sentence of the source was read."
+    )
+    applies_when: AppliesWhen | None = None
+
+    def selectors(self) -> Iterator[Selector]:
+        """Every selector in the rule's parameters (for records checks and documentation)."""
+        for name in type(self).model_fields:
+            yield from _selectors_in(getattr(self, name))
+
+    def needs(self) -> frozenset[str]:
+        """Event types and ``type.field`` entries a case's source must record for this rule."""
+        needed = {entry for selector in self.selectors() for entry in selector.needs()}
+        return frozenset(needed | self.extra_needs())
+
+    def extra_needs(self) -> set[str]:
+        """Kind-specific needs beyond the selectors."""
+        return set()
+
+
+def _selectors_in(value: Any) -> Iterator[Selector]:
+    if isinstance(value, Selector):
+        yield value
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _selectors_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _selectors_in(item)
+
+
+Occurrence = Literal["first", "each", "latest"]
+
+
+class DeadlineRule(RuleBase):
+    """After a trigger event, an expected event (or a follow-up date) within a period.
+
+    ``occurrence``: ``each`` trigger has its own deadline; ``first``: the first trigger starts
+    the clock and later triggers before the expected event change nothing; ``latest``: each new
+    trigger before the expected event restarts the clock. ``scope: episode`` looks for the
+    expected event only in the trigger's plan episode (an ICPC belongs to the plan it starts);
+    ``case`` anywhere after the trigger. A ``lapses_on`` event after the trigger and on or before
+    the due date (with no expected event before it) ends the obligation: ``not_applicable``.
+    """
+
+    kind: Literal["deadline"]
+    trigger: Selector
+    expect: Selector | FieldExpect
+    within: Period
+    occurrence: Occurrence = "each"
+    scope: Literal["episode", "case"] = "case"
+    lapses_on: tuple[Selector, ...] = ()
+
+    @model_validator(mode="after")
+    def _field_on_trigger(self) -> DeadlineRule:
+        if isinstance(self.expect, FieldExpect):
+            for kind in self.trigger.types:
+                model = EVENT_MODELS[kind]
+                info = model.model_fields.get(self.expect.field)
+                if info is None or "date" not in str(info.annotation):
+                    dates = [
+                        n
+                        for n, f in model.model_fields.items()
+                        if "date" in str(f.annotation) and n != "date"
+                    ]
+                    raise PydanticCustomError(
+                        "unknown_expect_field",
+                        "expect.field '{field}' is not a date field of {kind}; write one of: {choices}",
+                        {"field": self.expect.field, "kind": kind, "choices": ", ".join(dates) or "(none)"},
+                    )
+        return self
+
+    def extra_needs(self) -> set[str]:
+        if isinstance(self.expect, FieldExpect):
+            return {f"{kind}.{self.expect.field}" for kind in self.trigger.types}
+        return set()
+
+
+class IntervalRule(RuleBase):
+    """Consecutive qualifying events in a plan episode never further apart than ``every``.
+
+    The first gap runs from the ``anchor`` (the first event of the episode matching it, the
+    conference that opened the plan included); without an anchor, from the first qualifying
+    event. The gap after the last event stays open as ``due``/``overdue`` until the episode
+    ends. ``override_field`` names a field (in days) that a conference of the episode may set to
+    change the frequency from that conference on; with ``override_requires``, only when that
+    field (its reasons) is filled in too.
+    """
+
+    kind: Literal["interval"]
+    event: Selector
+    anchor: Selector | None = None
+    every: Period
+    override_field: Literal["visit_interval_days", "core_group_interval_days"] | None = None
+    override_requires: Literal["visit_interval_reason"] | None = None
+
+
+class AlternationRule(RuleBase):
+    """Among consecutive qualifying events of an episode, ``property`` holds at least every
+    ``at_least_every``-th time (2: on alternate occasions)."""
+
+    kind: Literal["alternation"]
+    event: Selector
+    property: dict[str, FieldTest] = Field(min_length=1)
+    at_least_every: int = Field(ge=2)
+
+    @model_validator(mode="after")
+    def _property_fields(self) -> AlternationRule:
+        for kind in self.event.types:
+            check_fields(kind, self.property)
+        return self
+
+    def extra_needs(self) -> set[str]:
+        return {f"{kind}.{field}" for kind in self.event.types for field in self.property}
+
+
+class EscalationRule(RuleBase):
+    """``count`` consecutive failed events (in an episode) require an ``expect`` event within
+    a period of the last of them. The run then starts again."""
+
+    kind: Literal["escalation"]
+    event: Selector
+    failure: dict[str, FieldTest] = Field(min_length=1)
+    count: int = Field(ge=1)
+    expect: Selector
+    within: Period
+
+    @model_validator(mode="after")
+    def _failure_fields(self) -> EscalationRule:
+        for kind in self.event.types:
+            check_fields(kind, self.failure)
+        return self
+
+    def extra_needs(self) -> set[str]:
+        return {f"{kind}.{field}" for kind in self.event.types for field in self.failure}
+
+
+class MinimumDurationRule(RuleBase):
+    """A plan episode does not end before ``at_least`` after it started, unless its end's
+    reason is one of ``unless_reasons`` or an ``unless`` event happened in the episode on or
+    before the end. ``measured_from: decision`` counts from the conference that made the plan
+    (the plan's start when there is none)."""
+
+    kind: Literal["minimum_duration"]
+    at_least: Period
+    measured_from: Literal["decision", "plan_start"] = "decision"
+    unless_reasons: tuple[PlanEndReason, ...] = ()
+    unless: tuple[Selector, ...] = ()
+
+    def extra_needs(self) -> set[str]:
+        return {"plan_start", "plan_end", "plan_end.reason"}
+
+
+class CessationRule(RuleBase):
+    """A plan ends only for an allowed reason and by that reason's route.
+
+    ``routes`` maps each allowed ``plan_end.reason`` to the events any one of which is an
+    acceptable route (in the episode, on or before the end; the event named by ``decided_at``
+    when the end names one). An empty list: no particular route is needed (the child died).
+    A reason not listed is not an allowed reason.
+    """
+
+    kind: Literal["cessation"]
+    routes: dict[PlanEndReason, tuple[Selector, ...]] = Field(min_length=1)
+
+    def extra_needs(self) -> set[str]:
+        return {"plan_end", "plan_end.reason"}
+
+
+class SustainedChangeRule(RuleBase):
+    """A plan in ``category`` that ends for improvement needs ``at_least`` of sustained change
+    (from the ``sustained_change_from`` event to the deciding conference), and (with
+    ``not_at_first_review``) never ends for improvement at the first review; an ``unless`` event
+    (a significant change of circumstances) lifts both."""
+
+    kind: Literal["sustained_change"]
+    category: Literal["neglect", "physical", "sexual", "emotional"]
+    at_least: Period
+    not_at_first_review: bool = True
+    reasons: tuple[PlanEndReason, ...] = ("no_longer_at_risk",)
+    unless: tuple[Selector, ...] = ()
+
+    def extra_needs(self) -> set[str]:
+        return {"plan_end", "plan_end.reason", "review_conference", "sustained_change_from"}
+
+
+class DecisionRule(RuleBase):
+    """A conference's outcome follows its votes (more than half decides).
+
+    ``require`` picks the check: ``outcome_follows_votes`` (a majority's decision is the
+    outcome); ``adjourn_without_majority`` (with no majority the conference adjourns and
+    reconvenes within ``adjourn_within``; ``interim`` says what holds meanwhile: an interim plan
+    for an ICPC, the plan continuing for a review); ``adjourn_on_split`` (a 50% split adjourns
+    within ``adjourn_within``; if the reconvened conference splits again the plan continues
+    pending escalation).
+    """
+
+    kind: Literal["decision"]
+    conference: Selector
+    require: Literal["outcome_follows_votes", "adjourn_without_majority", "adjourn_on_split"]
+    majority: Literal["more_than_half"] = "more_than_half"
+    adjourn_within: Period | None = None
+    interim: Literal["interim_plan", "plan_continues"] | None = None
+
+    def extra_needs(self) -> set[str]:
+        return {f"{kind}.{field}" for kind in self.conference.types for field in ("votes", "outcome")}
+
+
+class WindowRule(RuleBase):
+    """Each qualifying event falls inside a window set relative to an anchor date.
+
+    ``anchor`` is ``expected_delivery_date``, ``date_of_birth`` or an event selector (the
+    latest such event before the qualifying one). ``not_before`` / ``not_after`` are offsets
+    from it. Too early is ``violated``; after ``not_after`` is ``late`` (``due`` is the last
+    day of the window).
+    """
+
+    kind: Literal["window"]
+    event: Selector
+    anchor: Literal["expected_delivery_date", "date_of_birth"] | Selector
+    not_before: Offset | None = None
+    not_after: Offset | None = None
+
+    def extra_needs(self) -> set[str]:
+        return set()
+
+
+class AgeLimitRule(RuleBase):
+    """No plan stays open past the child's ``age``-th birthday (``due`` is the birthday)."""
+
+    kind: Literal["age_limit"]
+    age: int = Field(default=18, ge=1, le=25)
+
+    def extra_needs(self) -> set[str]:
+        return {"plan_start", "plan_end"}
+
+
+class ConditionRule(RuleBase):
+    """Each qualifying event carries required facts, or has a required event before or after.
+
+    ``require``: field tests every qualifying event must pass (an empty field is
+    ``undetermined``). ``preceded_by``: an event matching it on or before the qualifying event
+    (within ``within`` when given; in the same plan episode with ``scope: episode``).
+    ``followed_by``: an event matching it after the qualifying one, within ``within`` and/or
+    before the first ``before`` event that follows (e.g. a core group before discharge).
+    """
+
+    kind: Literal["condition"]
+    event: Selector
+    require: dict[str, FieldTest] = Field(default_factory=dict)
+    preceded_by: Selector | None = None
+    followed_by: Selector | None = None
+    within: Period | None = None
+    before: Selector | None = None
+    scope: Literal["episode", "case"] = "case"
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> ConditionRule:
+        if not (self.require or self.preceded_by or self.followed_by):
+            raise PydanticCustomError(
+                "condition_empty",
+                "a condition rule needs require, preceded_by or followed_by; add one",
+            )
+        if self.preceded_by and self.followed_by:
+            raise PydanticCustomError(
+                "condition_both",
+                "write preceded_by or followed_by, not both; split it into two rules",
+            )
+        for kind in self.event.types:
+            check_fields(kind, self.require)
+        return self
+
+    def extra_needs(self) -> set[str]:
+        return {f"{kind}.{field}" for kind in self.event.types for field in self.require}
+
+
+Rule = Annotated[
+    Union[  # noqa: UP007
+        DeadlineRule,
+        IntervalRule,
+        AlternationRule,
+        EscalationRule,
+        MinimumDurationRule,
+        CessationRule,
+        SustainedChangeRule,
+        DecisionRule,
+        WindowRule,
+        AgeLimitRule,
+        ConditionRule,
+    ],
+    Field(discriminator="kind"),
+]
+"""Any rule, told apart by its ``kind``."""
+
+RULE_ADAPTER: TypeAdapter[Rule] = TypeAdapter(Rule)
+
+#: kind name -> model
+RULE_KINDS: dict[str, type[RuleBase]] = {
+    model.model_fields["kind"].annotation.__args__[0]: model  # type: ignore[union-attr]
+    for model in (
+        DeadlineRule,
+        IntervalRule,
+        AlternationRule,
+        EscalationRule,
+        MinimumDurationRule,
+        CessationRule,
+        SustainedChangeRule,
+        DecisionRule,
+        WindowRule,
+        AgeLimitRule,
+        ConditionRule,
+    )
+}

@@ -1,0 +1,163 @@
+"""``deadline``: after a trigger event, an expected event (or follow-up date) within a period.
+
+>>> from datetime import date
+>>> from cprules.calendar import WorkingCalendar
+>>> from cprules.case import parse_case
+>>> from cprules.pack.model import RULE_ADAPTER
+>>> from cprules.timeline import Timeline
+>>> rule = RULE_ADAPTER.validate_python({"id": "first-core-group", "kind": "deadline",
+...     "title": "First core group within 10 working days of the ICPC", "severity": "breach",
+...     "citation": "WT 2023", "trigger": {"event": "icpc", "where": {"outcome": "plan"}},
+...     "expect": {"event": "core_group"}, "within": {"working_days": 10}, "scope": "episode"})
+>>> case = parse_case({"case_id": "D-1", "events": [
+...     {"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan"},
+...     {"id": "ps", "type": "plan_start", "date": "2024-03-19"},
+...     {"id": "cg1", "type": "core_group", "date": "2024-04-05", "status": "held"}]})
+>>> timeline = Timeline.build(case, date(2024, 4, 30), WorkingCalendar())
+>>> [finding] = evaluate(rule, timeline, Verdicts(rule, timeline))
+>>> finding.status.value, finding.due, finding.working_days_late
+('late', datetime.date(2024, 4, 4), 1)
+>>> print(finding.explanation)  # doctest: +NORMALIZE_WHITESPACE
+Due 2024-04-04: 10 working days after the ICPC ic on 2024-03-19, for the core group,
+skipping Good Friday 29 March and Easter Monday 1 April (England and Wales).
+Core group cg1 held 2024-04-05: 1 working day late (1 calendar day).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cprules.findings import Finding
+from cprules.pack.model import DeadlineRule, FieldExpect, Selector
+from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
+from cprules.timeline import Timeline
+
+__all__ = ["evaluate"]
+
+
+def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
+    """One finding per deadline the rule's triggers set (``not_applicable`` if none)."""
+    triggers = timeline.positions(rule.trigger)
+    if not triggers:
+        return [verdicts.not_applicable(f"No {rule.trigger.describe()} in the timeline")]
+    if isinstance(rule.expect, FieldExpect):
+        return _follow_up_dates(rule, rule.expect.field, timeline, verdicts, triggers)
+    return _expected_events(rule, rule.expect, timeline, verdicts, triggers)
+
+
+def _chosen(rule: DeadlineRule, triggers: list[int]) -> list[int]:
+    if rule.occurrence == "first":
+        return triggers[:1]
+    if rule.occurrence == "latest":
+        return triggers[-1:]
+    return triggers
+
+
+def _follow_up_dates(
+    rule: DeadlineRule, field: str, timeline: Timeline, verdicts: Verdicts, triggers: list[int]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    as_of = timeline.as_of
+    word = field.replace("_", " ")
+    for position in _chosen(rule, triggers):
+        event = timeline.events[position]
+        due = rule.within.add(event.date, timeline.calendar)
+        done_on: date | None = getattr(event, field)
+        if done_on is not None and done_on > as_of:
+            done_on = None  # a follow-up dated after as_of was not yet seen that day
+        findings.append(
+            verdicts.against_due(
+                due=due,
+                why_due=f"{rule.within.describe()} after {label(event)}",
+                done_on=done_on,
+                done_what=word[0].upper() + word[1:],
+                trigger=event,
+                skipped_from=event.date if rule.within.working_days else None,
+            )
+        )
+    return findings
+
+
+def _expected_events(
+    rule: DeadlineRule, expect: Selector, timeline: Timeline, verdicts: Verdicts, triggers: list[int]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    events = timeline.events
+    wanted = expect.describe()
+    index = 0
+    while index < len(triggers):
+        position = triggers[index]
+        stop = _scope_stop(rule, timeline, position)
+        expected = _first_in_scope(rule, timeline, expect, position, stop)
+        # the triggers this deadline absorbs: those before the expected event (first/latest)
+        cycle_end = expected if expected is not None else stop
+        group = [position]
+        if rule.occurrence != "each":
+            while index + 1 < len(triggers) and triggers[index + 1] < cycle_end:
+                index += 1
+                group.append(triggers[index])
+        index += 1
+        if rule.occurrence == "latest":
+            position = group[-1]
+        trigger = events[position]
+        due = rule.within.add(trigger.date, timeline.calendar)
+        lapse = _lapse(rule, timeline, position, stop, expected, due)
+        if lapse is not None:
+            findings.append(
+                verdicts.not_applicable(
+                    f"{label(events[lapse])[0].upper()}{label(events[lapse])[1:]} ended the "
+                    f"obligation set by {label(trigger)} before {wanted} fell due",
+                    trigger=trigger,
+                )
+            )
+            continue
+        done = events[expected] if expected is not None else None
+        verb = EVENT_LABELS.get(done.type, "Done") if done is not None else "Done"  # type: ignore[attr-defined]
+        findings.append(
+            verdicts.against_due(
+                due=due,
+                why_due=f"{rule.within.describe()} after {label(trigger)}, for the {wanted}",
+                done_on=done.date if done is not None else None,
+                done_what=f"{verb[0].upper()}{verb[1:]} {done.id} held" if done is not None else verb,
+                trigger=trigger,
+                evidence=(done,) if done is not None else (),
+                skipped_from=trigger.date if rule.within.working_days else None,
+            )
+        )
+    return findings
+
+
+def _scope_stop(rule: DeadlineRule, timeline: Timeline, position: int) -> int:
+    if rule.scope == "episode":
+        episode = timeline.episode_of(position)
+        if episode is not None:
+            return timeline.episode_bounds(episode)[1]
+    return len(timeline.events)
+
+
+def _first_in_scope(
+    rule: DeadlineRule, timeline: Timeline, expect: Selector, position: int, stop: int
+) -> int | None:
+    if rule.scope == "episode" and timeline.episode_of(position) is None:
+        # a trigger outside any plan (no plan_start recorded): look among events outside plans
+        for candidate in timeline.positions(expect, position + 1, stop):
+            if timeline.episode_of(candidate) is None:
+                return candidate
+        return None
+    return timeline.first(expect, position + 1, stop)
+
+
+def _lapse(
+    rule: DeadlineRule, timeline: Timeline, position: int, stop: int, expected: int | None, due: date
+) -> int | None:
+    """The first lapsing event after the trigger, before the expected event and not after
+    the due date (an obligation already missed does not lapse)."""
+    if not rule.lapses_on:
+        return None
+    end = expected if expected is not None else stop
+    best: int | None = None
+    for selector in rule.lapses_on:
+        found = timeline.first(selector, position + 1, end)
+        if found is not None and timeline.events[found].date <= due and (best is None or found < best):
+            best = found
+    return best

@@ -1,0 +1,195 @@
+"""Safe YAML reading that remembers where every key and item was written.
+
+Only the safe loader is used (libyaml's when present). On top of it:
+
+- a duplicate key in a mapping is an error (PyYAML keeps the last one silently, which hides a
+  typo such as two ``within:`` lines);
+- input over a size limit, and alias expansion past a node budget (a "billion laughs" file),
+  are refused before they cost memory or time;
+- the position (1-based line and column) of each key and item is kept, so a later validation
+  error at path ``rules[3].within.working_days`` can say ``pack.yaml:41:22:``.
+
+>>> doc = load_yaml("rules:\\n  - id: a\\n    kind: deadline\\n", file="p.yaml")
+>>> doc.data["rules"][0]["kind"], doc.position(("rules", 0, "kind"))
+('deadline', (3, 11))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+__all__ = ["MAX_NODES", "YamlDocument", "YamlProblem", "load_yaml", "load_yaml_data"]
+
+#: total nodes a document may expand to (aliases counted each time they are used)
+MAX_NODES = 200_000
+
+try:
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+Mark = tuple[int, int]
+
+
+class YamlProblem(Exception):
+    """YAML that cannot be read; ``line`` and ``column`` are 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    def __init__(self, stream: str | bytes) -> None:
+        super().__init__(stream)
+        self.key_marks: dict[int, dict[Any, Mark]] = {}
+        self.value_marks: dict[int, dict[Any, Mark]] = {}
+        self.item_marks: dict[int, list[Mark]] = {}
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[dict[Any, Any]]:
+    data: dict[Any, Any] = {}
+    yield data
+    loader.flatten_mapping(node)
+    keys: dict[Any, Mark] = {}
+    values: dict[Any, Mark] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            raise YamlProblem("a mapping key must be a plain value", *_mark(key_node))
+        if key in keys:
+            first = keys[key][0]
+            raise YamlProblem(
+                f"duplicate key '{key}' (first written on line {first}); keep one of them",
+                *_mark(key_node),
+            )
+        data[key] = loader.construct_object(value_node, deep=True)
+        keys[key] = _mark(key_node)
+        values[key] = _mark(value_node)
+    loader.key_marks[id(data)] = keys
+    loader.value_marks[id(data)] = values
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[list[Any]]:
+    data: list[Any] = []
+    yield data
+    data.extend(loader.construct_object(item, deep=True) for item in node.value)
+    loader.item_marks[id(data)] = [_mark(item) for item in node.value]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+def _count_nodes(data: Any, budget: int) -> int:
+    """Walk the value as a consumer would (aliases expanded), stopping at ``budget``."""
+    stack: list[Any] = [data]
+    count = 0
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > budget:
+            return count
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed YAML document and the positions of its keys and items."""
+
+    data: Any
+    file: str
+    _key_marks: dict[int, dict[Any, Mark]]
+    _value_marks: dict[int, dict[Any, Mark]]
+    _item_marks: dict[int, list[Mark]]
+
+    def position(self, path: Sequence[Any], *, key: bool = False) -> Mark | None:
+        """The (line, column) of the value at ``path`` (or of its key, with ``key=True``).
+
+        Walks as far down the path as the document goes and returns the deepest position found,
+        so a path into a missing field points at the mapping that lacks it.
+        """
+        node: Any = self.data
+        found: Mark | None = (1, 1)
+        for step in path:
+            if isinstance(node, dict) and step in node:
+                marks = self._key_marks if key else self._value_marks
+                found = marks.get(id(node), {}).get(step, found)
+                node = node[step]
+            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+                items = self._item_marks.get(id(node), [])
+                found = items[step] if step < len(items) else found
+                node = node[step]
+            else:
+                break
+        return found
+
+
+def load_yaml(text: str | bytes, *, file: str = "<string>", max_bytes: int = 1 << 20) -> YamlDocument:
+    """Parse one YAML document safely, keeping positions; raises :class:`YamlProblem`.
+
+    >>> load_yaml("a: 1\\na: 2\\n").data
+    Traceback (most recent call last):
+    ...
+    cprules.yamlsafe.YamlProblem: duplicate key 'a' (first written on line 1); keep one of them
+    """
+    if len(text) > max_bytes:
+        raise YamlProblem(f"file over the {max_bytes // 1024} KiB limit; split it with include:")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise YamlProblem(f"not UTF-8 text (byte {exc.start})") from None
+    loader = _Loader(text)
+    try:
+        data = loader.get_single_data()
+    except YamlProblem:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "not valid YAML"
+        if "could not determine a constructor" in problem:
+            problem = "YAML tags (!!python/..., !custom) are not allowed; write plain values"
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        raise YamlProblem(f"not valid YAML: {problem}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlProblem("nested too deeply") from None
+    finally:
+        loader.dispose()
+    if _count_nodes(data, MAX_NODES) > MAX_NODES:
+        raise YamlProblem(
+            f"the document expands to more than {MAX_NODES} values (aliases used too often); "
+            "write the values out or use fewer aliases"
+        )
+    return YamlDocument(data, file, loader.key_marks, loader.value_marks, loader.item_marks)
+
+
+def load_yaml_data(text: str | bytes, *, file: str = "<string>", max_bytes: int = 16 << 20) -> Any:
+    """Parse YAML safely into plain values, raising :class:`~cprules.SourceError` on failure.
+
+    >>> load_yaml_data("case_id: A\\n")
+    {'case_id': 'A'}
+    """
+    from cprules.errors import SourceError
+
+    try:
+        return load_yaml(text, file=file, max_bytes=max_bytes).data
+    except YamlProblem as exc:
+        raise SourceError(exc.message, file=file, line=exc.line) from None
