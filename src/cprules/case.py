@@ -595,7 +595,7 @@ def _message_of(error: Mapping[str, Any], path: str) -> str:
         hint = f"did you mean {close[0]}? " if close else ""
         return f"unknown event type; {hint}write one of: {', '.join(EVENT_MODELS)}"
     if kind == "literal_error":
-        return f"write one of: {ctx.get('expected', '')}".replace(" or ", ", ")
+        return "write one of: " + str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "")
     if kind in ("greater_than_equal", "less_than_equal") and path.endswith(
         ("date", "date_of_birth", "expected_delivery_date", "circulated", "notifications_sent")
     ):

@@ -13,6 +13,9 @@ case A-1: events[2].type: event type is not known
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 __all__ = [
     "CalendarRangeError",
     "CaseError",
@@ -26,6 +29,16 @@ __all__ = [
 class CprulesError(Exception):
     """Base class of every error cprules raises on bad input or a failed rule."""
 
+    #: keyword arguments that rebuild the error (so errors cross process boundaries intact)
+    _fields: tuple[str, ...] = ()
+    reason: str
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        if not self._fields:
+            return super().__reduce__()
+        keywords = {name: getattr(self, name) for name in self._fields}
+        return (partial(type(self), **keywords), (self.reason,))
+
 
 class PackError(CprulesError):
     """A policy pack that cannot be loaded.
@@ -38,6 +51,8 @@ class PackError(CprulesError):
     ...               file="pack.yaml", line=12, column=11, rule_id="first-core-group"))
     "pack.yaml:12:11: rule first-core-group: unknown kind 'dealine'; write one of: deadline, interval"
     """
+
+    _fields = ("file", "line", "column", "rule_id")
 
     def __init__(
         self,
@@ -76,6 +91,8 @@ class CaseError(CprulesError):
     ('A-17', 'events[4].date', 'case A-17: events[4].date: not a valid date; write YYYY-MM-DD')
     """
 
+    _fields = ("case_id", "path", "problems")
+
     def __init__(
         self,
         message: str,
@@ -101,6 +118,8 @@ class EvaluationError(CprulesError):
     'case A-1: rule first-review: date out of range'
     """
 
+    _fields = ("case_id", "rule_id")
+
     def __init__(self, message: str, *, case_id: str | None = None, rule_id: str | None = None):
         self.case_id = case_id
         self.rule_id = rule_id
@@ -116,6 +135,8 @@ class SourceError(CprulesError):
     >>> str(SourceError("not well-formed XML", file="census.xml", line=3))
     'census.xml:3: not well-formed XML'
     """
+
+    _fields = ("file", "line")
 
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
         self.file = file

@@ -298,14 +298,14 @@ class _Loader:
                     (*rule_path, "id"),
                     f"rule '{new_id}' is inherited from {inherited[new_id].pack_id}; to change the "
                     f"inherited rule, put it under overrides: {{{new_id}: {{...}}}}",
-                    new_id=str(new_id),
+                    rule_id=str(new_id),
                 )
             if new_id is not None and any(r.data.get("id") == new_id for r in raw_rules):
                 raise self._error(
                     rule_doc,
                     (*rule_path, "id"),
                     f"duplicate rule id '{new_id}'; give each rule its own id",
-                    new_id=str(new_id),
+                    rule_id=str(new_id),
                 )
             raw = _RawRule(dict(data), rule_doc, rule_path, top.id)
             raw_rules.append(raw)
@@ -440,13 +440,19 @@ class _Loader:
         rule_id: str | None,
         raw: _RawRule | None = None,
     ) -> PackError:
-        error = exc.errors(include_url=False)[0]
+        errors = exc.errors(include_url=False)
+        # a misspelt field also shows as a missing one: the misspelling explains both
+        error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = list(error["loc"])
         kind = raw.data.get("kind") if raw else None
         if raw and loc and loc[0] == kind:
             loc = loc[1:]  # the discriminator's tag
         loc = [("schema" if part == "schema_" else part) for part in loc]
         ctx = error.get("ctx") or {}
+        if error["type"] in ("union_tag_invalid", "union_tag_not_found") and raw is not None:
+            loc = ["kind"] if "kind" in raw.data else []
+        elif error["type"] == "unknown_event_type":
+            loc = [*loc, "event"]
         message, key = _pack_message(error, loc, kind if isinstance(kind, str) else None)
         if ctx.get("field") and raw is not None:
             found = _find_key(raw.data, str(ctx["field"]))
@@ -528,7 +534,7 @@ def _pack_message(error: Mapping[str, Any], loc: list[Any], kind: str | None) ->
         where = f"a {kind} rule" if model and len(loc) == 1 else "this"
         return f"missing field '{field_name}'; {where} needs it", True
     if kind_name == "literal_error":
-        return f"write one of: {ctx.get('expected', '')}".replace(" or ", ", "), False
+        return "write one of: " + str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", ""), False
     if kind_name == "string_pattern_mismatch" and field_name == "id":
         return "an id is kebab-case: lower-case letters, digits and single hyphens (first-core-group)", False
     return f"{error['msg']}", False

@@ -1,0 +1,177 @@
+"""evaluate and evaluate_many: purity, every rule reporting, as_of, batches that lose nothing."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+from typing import Any
+
+import pytest
+
+import cprules
+from cprules.findings import Report, Status
+
+STOKE = cprules.load_pack("stoke")
+
+EVENTS: list[dict[str, Any]] = [
+    {"id": "sd", "type": "strategy_discussion", "date": "2024-03-01", "s47": True},
+    {"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan", "quorate": True},
+    {"id": "ps", "type": "plan_start", "date": "2024-03-19", "categories": ["neglect"]},
+    {
+        "id": "cg1",
+        "type": "core_group",
+        "date": "2024-04-05",
+        "status": "held",
+        "minutes_circulated": "2024-04-08",
+        "absent_agency_reports": True,
+    },
+    {"id": "v1", "type": "visit", "date": "2024-04-10", "outcome": "seen", "seen_alone": True},
+    {
+        "id": "cg2",
+        "type": "core_group",
+        "date": "2024-05-03",
+        "status": "held",
+        "minutes_circulated": "2024-05-10",
+        "absent_agency_reports": True,
+    },
+    {"id": "rc1", "type": "review_conference", "date": "2024-06-19", "outcome": "continue", "quorate": True},
+]
+
+
+def case_data(case_id: str = "A-17", events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"case_id": case_id, "child": {"date_of_birth": "2017-02-01"}, "events": events or EVENTS}
+
+
+def test_report_carries_provenance_and_every_rule_reports() -> None:
+    report = cprules.evaluate(cprules.parse_case(case_data()), STOKE, as_of=date(2024, 6, 30))
+    assert (report.case_id, report.pack_id, report.pack_version) == ("A-17", "stoke", "2017.8")
+    assert report.pack_digest == STOKE.digest
+    assert set(report.engine_version) == {"cprules", "holidays"}
+    assert {f.rule_id for f in report.findings} == set(STOKE.rule_ids)
+    keys = [f.key for f in report.findings]
+    assert len(keys) == len(set(keys))
+
+
+def test_first_core_group_late_as_in_the_spec() -> None:
+    report = cprules.evaluate(cprules.parse_case(case_data()), STOKE, as_of=date(2024, 6, 30))
+    finding = next(f for f in report.findings if f.key == "first-core-group@ic#1")
+    # Tue 19 Mar + 10 WD skipping Good Friday and Easter Monday = Thu 4 Apr; held Fri 5 Apr
+    assert (finding.status, finding.due, finding.occurred_on) == (
+        Status.LATE,
+        date(2024, 4, 4),
+        date(2024, 4, 5),
+    )
+    assert (finding.working_days_late, finding.calendar_days_late) == (1, 1)
+    assert finding.evidence_events == ("cg1",)
+    assert "skipping Good Friday 29 March and Easter Monday 1 April" in finding.explanation
+    assert finding in report.breaches
+
+
+def test_file_order_does_not_change_the_report() -> None:
+    base = cprules.evaluate(cprules.parse_case(case_data()), STOKE, as_of=date(2024, 6, 30))
+    shuffled = list(EVENTS)
+    random.Random(7).shuffle(shuffled)
+    again = cprules.evaluate(cprules.parse_case(case_data(events=shuffled)), STOKE, as_of=date(2024, 6, 30))
+    assert again == base
+
+
+def test_events_after_as_of_are_not_seen() -> None:
+    as_of = date(2024, 4, 20)
+    report = cprules.evaluate(cprules.parse_case(case_data()), STOKE, as_of=as_of)
+    early = [e for e in EVENTS if e["date"] <= as_of.isoformat()]
+    same = cprules.evaluate(cprules.parse_case(case_data(events=early)), STOKE, as_of=as_of)
+    assert report.findings == same.findings
+
+
+def test_upcoming_is_soonest_first_and_breaches_are_late_overdue_or_violated() -> None:
+    report = cprules.evaluate(cprules.parse_case(case_data()), STOKE, as_of=date(2024, 6, 20))
+    dues = [f.due for f in report.upcoming]
+    assert dues == sorted(dues) and all(f.status is Status.DUE for f in report.upcoming)
+    assert all(f.status in (Status.LATE, Status.OVERDUE, Status.VIOLATED) for f in report.breaches)
+
+
+def test_report_json_round_trip() -> None:
+    report = cprules.evaluate(cprules.parse_case(case_data()), STOKE, as_of=date(2024, 6, 30))
+    text = report.to_json()
+    assert json.loads(text)["findings"][0]["rule_id"] == report.findings[0].rule_id
+    assert Report.from_json(text) == report
+
+
+def test_records_make_unrecorded_rules_undetermined_not_overdue() -> None:
+    data = case_data(events=[e for e in EVENTS if e["type"] in ("strategy_discussion", "icpc", "plan_start")])
+    data["records"] = [
+        "strategy_discussion",
+        "s47_outcome",
+        "icpc",
+        "plan_start",
+        "plan_end",
+        "review_conference",
+    ]
+    report = cprules.evaluate(cprules.parse_case(data), STOKE, as_of=date(2024, 6, 30))
+    first_core_group = next(f for f in report.findings if f.rule_id == "first-core-group")
+    assert first_core_group.status is Status.UNDETERMINED
+    assert "does not record core groups" in first_core_group.explanation
+
+
+def test_evaluate_many_yields_one_result_per_input_in_order() -> None:
+    inputs: list[Any] = [
+        case_data("good-1"),
+        json.dumps(case_data("good-2")),
+        {"case_id": "bad-1", "events": [{"type": "visit", "date": "not a date"}]},
+        "{not json",
+        cprules.parse_case(case_data("good-3")),
+    ]
+    results = list(cprules.evaluate_many(inputs, STOKE, as_of=date(2024, 6, 30)))
+    assert [type(r).__name__ for r in results] == ["Report", "Report", "CaseError", "CaseError", "Report"]
+    assert [getattr(r, "case_id", None) for r in results] == ["good-1", "good-2", "bad-1", None, "good-3"]
+
+
+def test_a_failing_rule_becomes_an_evaluation_error_and_the_batch_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import cprules.engine as engine
+
+    real = engine.evaluator
+
+    def broken(kind: str) -> Any:
+        if kind == "age_limit":
+
+            def explode(rule: Any, timeline: Any, verdicts: Any) -> Any:
+                if timeline.case.case_id == "boom":
+                    raise ZeroDivisionError
+                return real(kind)(rule, timeline, verdicts)
+
+            return explode
+        return real(kind)
+
+    monkeypatch.setattr(engine, "evaluator", broken)
+    results = list(
+        cprules.evaluate_many(
+            [case_data("ok-1"), case_data("boom"), case_data("ok-2")], STOKE, as_of=date(2024, 6, 30)
+        )
+    )
+    assert [type(r).__name__ for r in results] == ["Report", "EvaluationError", "Report"]
+    error = results[1]
+    assert isinstance(error, cprules.EvaluationError)
+    assert (error.case_id, error.rule_id) == ("boom", "age-limit")
+
+
+def test_evaluate_many_with_workers_matches_one_process() -> None:
+    inputs = [json.dumps(case_data(f"c-{i}")) for i in range(30)] + ['{"case_id": ""}']
+    serial = list(cprules.evaluate_many(inputs, STOKE, as_of=date(2024, 6, 30)))
+    parallel = list(cprules.evaluate_many(inputs, STOKE, as_of=date(2024, 6, 30), jobs=2, chunk_size=4))
+    assert [r.to_json() if isinstance(r, Report) else str(r) for r in parallel] == [
+        r.to_json() if isinstance(r, Report) else str(r) for r in serial
+    ]
+    assert isinstance(parallel[-1], cprules.CaseError)
+
+
+def test_errors_survive_pickling_with_their_fields() -> None:
+    import pickle
+
+    error = cprules.CaseError("bad", case_id="A", path="events[1].date")
+    again = pickle.loads(pickle.dumps(error))
+    assert (again.case_id, again.path, str(again)) == ("A", "events[1].date", str(error))
+    pack_error = pickle.loads(pickle.dumps(cprules.PackError("x", file="f", line=1, column=2, rule_id="r")))
+    assert (pack_error.file, pack_error.line, pack_error.column, pack_error.rule_id) == ("f", 1, 2, "r")
