@@ -16,6 +16,7 @@ that changes results.
 
 from __future__ import annotations
 
+import json
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -36,7 +37,7 @@ from cprules.rules import evaluator
 from cprules.rules.verdict import EVENT_LABELS, Verdicts
 from cprules.timeline import Timeline
 
-__all__ = ["ENGINE_VERSION", "evaluate", "evaluate_many"]
+__all__ = ["ENGINE_VERSION", "error_record", "evaluate", "evaluate_lines", "evaluate_many"]
 
 
 def _version(name: str) -> str:
@@ -147,15 +148,79 @@ def evaluate_many(
         for item in cases:
             yield _evaluate_one(item, pack, as_of)
         return
-    source = iter(cases)
-    pending: deque[Future[list[Result]]] = deque()
+    yield from _in_workers(cases, pack, as_of, jobs, chunk_size, _worker_chunk)
+
+
+def error_record(error: CaseError | EvaluationError) -> dict[str, Any]:
+    """The batch output for a case that gave no report (SPEC §8).
+
+    >>> error = CaseError("required field is missing", case_id="A", path="events[0].date")
+    >>> error_record(error)["error"]["kind"]
+    'case'
+    """
+    is_case = isinstance(error, CaseError)
+    return {
+        "case_id": error.case_id,
+        "error": {
+            "kind": "case" if is_case else "evaluation",
+            "path": error.path if isinstance(error, CaseError) else None,
+            "rule_id": error.rule_id if isinstance(error, EvaluationError) else None,
+            "message": error.reason,
+        },
+    }
+
+
+def _line_of(result: Result) -> str:
+    if isinstance(result, Report):
+        return result.to_json()
+    return json.dumps(error_record(result), ensure_ascii=False)
+
+
+def evaluate_lines(
+    lines: Iterable[str | bytes],
+    pack: Pack,
+    *,
+    as_of: date,
+    jobs: int = 1,
+    chunk_size: int = 200,
+) -> Iterator[str]:
+    """JSON Lines in, JSON Lines out: one output line per input case, in input order.
+
+    Each output line is a report as :meth:`Report.to_json` writes it, or an error record
+    (:func:`error_record`). With ``jobs > 1`` the workers parse and serialise, so the parent
+    only moves text; at most ``2 * jobs`` chunks are in flight.
+
+    >>> from datetime import date
+    >>> import cprules
+    >>> out = list(evaluate_lines(['{"case_id": "A"}', '{"case_id": 3}'],
+    ...            cprules.load_pack("england"), as_of=date(2024, 6, 1)))
+    >>> [json.loads(line).get("error", {}).get("kind") for line in out]
+    [None, 'case']
+    """
+    if jobs <= 1:
+        for line in lines:
+            yield _line_of(_evaluate_one(line, pack, as_of))
+        return
+    yield from _in_workers(lines, pack, as_of, jobs, chunk_size, _worker_lines)
+
+
+def _in_workers(
+    items: Iterable[Any],
+    pack: Pack,
+    as_of: date,
+    jobs: int,
+    chunk_size: int,
+    work: Any,
+) -> Iterator[Any]:
+    source = iter(items)
+    pending: deque[Future[list[Any]]] = deque()
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(pack.path),)) as pool:
         while True:
             while len(pending) < 2 * jobs:
                 chunk = list(islice(source, chunk_size))
                 if not chunk:
                     break
-                pending.append(pool.submit(_worker_chunk, chunk, as_of))
+                pending.append(pool.submit(work, chunk, as_of))
             if not pending:
                 return
             yield from pending.popleft().result()
@@ -176,6 +241,11 @@ def _cached_pack(pack_path: str) -> Pack:
 def _worker_chunk(chunk: list[CaseInput], as_of: date) -> list[Result]:
     pack = _WORKER_PACK["pack"]
     return [_evaluate_one(item, pack, as_of) for item in chunk]
+
+
+def _worker_lines(chunk: list[str | bytes], as_of: date) -> list[str]:
+    pack = _WORKER_PACK["pack"]
+    return [_line_of(_evaluate_one(item, pack, as_of)) for item in chunk]
 
 
 def cpu_count() -> int:

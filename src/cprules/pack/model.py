@@ -50,6 +50,7 @@ __all__ = [
     "Selector",
     "SustainedChangeRule",
     "WindowRule",
+    "Within",
 ]
 
 _STRICT = ConfigDict(frozen=True, extra="forbid")
@@ -89,7 +90,7 @@ class Period(BaseModel):
         if value <= 0:
             raise PydanticCustomError(
                 "period_positive",
-                "a period must be a positive whole number; write e.g. {{{unit}: 10}}",
+                "a period must be a positive whole number; write e.g. {unit}: 10",
                 {"unit": unit},
             )
         return self
@@ -165,8 +166,9 @@ Scalar = Union[str, bool, int]  # noqa: UP007
 class FieldTest(BaseModel):
     """A test on one event field; a plain value in YAML means ``equals``.
 
-    ``{one_of: [a, b]}``, ``{not_one_of: [...]}``, ``{present: true}`` (the field is filled
-    in), ``{contains: neglect}`` (a list field holds the value).
+    ``{one_of: [a, b]}``, ``{not_one_of: [...]}`` (an empty field passes: it is not one of
+    them), ``{present: true}`` (the field is filled in), ``{contains: neglect}`` (a list field
+    holds the value). Other tests on an empty field give "unknown".
     """
 
     model_config = _STRICT
@@ -198,6 +200,10 @@ class FieldTest(BaseModel):
         """True or False, or None when the field is empty and the test needs a value."""
         if self.present is not None:
             return (value is not None) == self.present
+        if self.not_one_of is not None:
+            # an empty field is not one of the values named: "not postponed" holds for a
+            # conference whose outcome was not recorded
+            return value not in self.not_one_of
         if value is None:
             return None
         if self.equals is not None:
@@ -435,7 +441,7 @@ def _selectors_in(value: Any) -> Iterator[Selector]:
             yield from _selectors_in(item)
 
 
-Occurrence = Literal["first", "each", "latest"]
+Occurrence = Literal["first", "each", "latest", "first_in_episode"]
 
 
 class DeadlineRule(RuleBase):
@@ -443,7 +449,8 @@ class DeadlineRule(RuleBase):
 
     ``occurrence``: ``each`` trigger has its own deadline; ``first``: the first trigger starts
     the clock and later triggers before the expected event change nothing; ``latest``: each new
-    trigger before the expected event restarts the clock. ``scope: episode`` looks for the
+    trigger before the expected event restarts the clock; ``first_in_episode``: only the first
+    trigger of each plan episode sets a deadline (the second core group after the first). ``scope: episode`` looks for the
     expected event only in the trigger's plan episode (an ICPC belongs to the plan it starts);
     ``case`` anywhere after the trigger. A ``lapses_on`` event after the trigger and on or before
     the due date (with no expected event before it) ends the obligation: ``not_applicable``.
@@ -608,6 +615,31 @@ class DecisionRule(RuleBase):
     adjourn_within: Period | None = None
     interim: Literal["interim_plan", "plan_continues"] | None = None
 
+    @model_validator(mode="after")
+    def _conferences_and_adjournment(self) -> DecisionRule:
+        for kind in self.conference.types:
+            if kind not in ("icpc", "review_conference", "transfer_in_conference"):
+                raise PydanticCustomError(
+                    "decision_conference",
+                    "a decision rule looks at conferences: write conference: icpc, review_conference "
+                    "or transfer_in_conference, not '{kind}'",
+                    {"kind": kind},
+                )
+        adjourns = self.require in ("adjourn_without_majority", "adjourn_on_split")
+        if adjourns and self.adjourn_within is None:
+            raise PydanticCustomError(
+                "decision_adjourn_within",
+                "require: {require} needs adjourn_within; add e.g. adjourn_within: {working_days: 5}",
+                {"require": self.require},
+            )
+        if not adjourns and (self.adjourn_within is not None or self.interim is not None):
+            raise PydanticCustomError(
+                "decision_adjourn_unused",
+                "adjourn_within and interim apply only to require: adjourn_without_majority or "
+                "adjourn_on_split; remove them from this rule",
+            )
+        return self
+
     def extra_needs(self) -> set[str]:
         return {f"{kind}.{field}" for kind in self.conference.types for field in ("votes", "outcome")}
 
@@ -627,6 +659,16 @@ class WindowRule(RuleBase):
     not_before: Offset | None = None
     not_after: Offset | None = None
 
+    @model_validator(mode="after")
+    def _some_bound(self) -> WindowRule:
+        if self.not_before is None and self.not_after is None:
+            raise PydanticCustomError(
+                "window_unbounded",
+                "a window needs not_before, not_after or both; add e.g. "
+                "not_after: {weeks: 10, direction: before}",
+            )
+        return self
+
     def extra_needs(self) -> set[str]:
         return set()
 
@@ -639,6 +681,38 @@ class AgeLimitRule(RuleBase):
 
     def extra_needs(self) -> set[str]:
         return {"plan_start", "plan_end"}
+
+
+class Within(Period):
+    """How far a ``condition`` rule looks: a period as for :class:`Period`, but zero is allowed.
+
+    ``{days: 0}`` means the same day (a plan change preceded by a review conference that day).
+
+    >>> Within(days=0).describe(), Within(working_days=5).describe()
+    ('the same day', '5 working days')
+    """
+
+    @model_validator(mode="after")
+    def _exactly_one_positive(self) -> Within:  # replaces Period's: zero is allowed here
+        given = [(k, v) for k, v in self._items() if v is not None]
+        if len(given) != 1:
+            raise PydanticCustomError(
+                "period_shape",
+                "a period has exactly one of working_days, days, weeks, months; "
+                "write e.g. {working_days: 10} or {days: 0} for the same day",
+            )
+        unit, value = given[0]
+        if value < 0:
+            raise PydanticCustomError(
+                "period_not_negative",
+                "a period must be zero or a positive whole number; write e.g. {{unit}: 10}",
+                {"unit": unit},
+            )
+        return self
+
+    def describe(self) -> str:
+        """Plain English: '5 working days', or 'the same day' for zero."""
+        return "the same day" if self.amount == 0 else super().describe()
 
 
 class ConditionRule(RuleBase):
@@ -656,7 +730,7 @@ class ConditionRule(RuleBase):
     require: dict[str, FieldTest] = Field(default_factory=dict)
     preceded_by: Selector | None = None
     followed_by: Selector | None = None
-    within: Period | None = None
+    within: Within | None = None
     before: Selector | None = None
     scope: Literal["episode", "case"] = "case"
 
@@ -671,6 +745,22 @@ class ConditionRule(RuleBase):
             raise PydanticCustomError(
                 "condition_both",
                 "write preceded_by or followed_by, not both; split it into two rules",
+            )
+        if self.followed_by is not None and self.within is None and self.before is None:
+            raise PydanticCustomError(
+                "condition_unbounded",
+                "followed_by needs within, before or both, to say when it is missed; "
+                "add e.g. before: hospital_discharge or within: {working_days: 5}",
+            )
+        if self.before is not None and self.followed_by is None:
+            raise PydanticCustomError(
+                "condition_before",
+                "before bounds a followed_by search; add followed_by or remove before",
+            )
+        if self.within is not None and not (self.preceded_by or self.followed_by):
+            raise PydanticCustomError(
+                "condition_within",
+                "within applies to preceded_by or followed_by; add one or remove within",
             )
         for kind in self.event.types:
             check_fields(kind, self.require)

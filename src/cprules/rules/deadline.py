@@ -40,9 +40,22 @@ def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list
     triggers = timeline.positions(rule.trigger)
     if not triggers:
         return [verdicts.not_applicable(f"No {rule.trigger.describe()} in the timeline")]
+    if rule.occurrence == "first_in_episode":
+        triggers = _first_of_each_episode(timeline, triggers)
     if isinstance(rule.expect, FieldExpect):
         return _follow_up_dates(rule, rule.expect.field, timeline, verdicts, triggers)
     return _expected_events(rule, rule.expect, timeline, verdicts, triggers)
+
+
+def _first_of_each_episode(timeline: Timeline, triggers: list[int]) -> list[int]:
+    seen: set[int | None] = set()
+    first: list[int] = []
+    for position in triggers:
+        episode = timeline.episode_of(position)
+        if episode not in seen:
+            seen.add(episode)
+            first.append(position)
+    return first
 
 
 def _chosen(rule: DeadlineRule, triggers: list[int]) -> list[int]:
@@ -92,7 +105,7 @@ def _expected_events(
         # the triggers this deadline absorbs: those before the expected event (first/latest)
         cycle_end = expected if expected is not None else stop
         group = [position]
-        if rule.occurrence != "each":
+        if rule.occurrence in ("first", "latest"):
             while index + 1 < len(triggers) and triggers[index + 1] < cycle_end:
                 index += 1
                 group.append(triggers[index])

@@ -1,0 +1,105 @@
+"""``age_limit``: no plan stays open past the child's 18th (``age``-th) birthday.
+
+One finding per plan episode, a deadline whose ``due`` is the birthday: a plan that ended on or
+before it is ``met``, after it ``late``; an open plan is ``due`` until the birthday and
+``overdue`` after it. A birthday on 29 February falls on 28 February in other years. Without a
+date of birth the date of a recorded ``birth`` event stands in; an unborn child (an expected
+delivery date and no birth yet) is ``not_applicable``.
+
+>>> from datetime import date
+>>> from cprules.calendar import WorkingCalendar
+>>> from cprules.case import parse_case
+>>> from cprules.pack.model import RULE_ADAPTER
+>>> from cprules.timeline import Timeline
+>>> rule = RULE_ADAPTER.validate_python({"id": "age-limit", "kind": "age_limit",
+...     "title": "No plan past the child's 18th birthday", "severity": "breach",
+...     "citation": "WT 2023", "age": 18})
+>>> case = parse_case({"case_id": "A-1", "child": {"date_of_birth": "2006-03-28"}, "events": [
+...     {"id": "ps", "type": "plan_start", "date": "2024-01-05"},
+...     {"id": "pe", "type": "plan_end", "date": "2024-04-02", "reason": "turned_18"}]})
+>>> timeline = Timeline.build(case, date(2024, 6, 1), WorkingCalendar())
+>>> [finding] = evaluate(rule, timeline, Verdicts(rule, timeline))
+>>> finding.key, finding.status.value, finding.due, finding.working_days_late
+('age-limit@ps#1', 'late', datetime.date(2024, 3, 28), 1)
+>>> print(finding.explanation)  # doctest: +NORMALIZE_WHITESPACE
+Due 2024-03-28: the child's 18th birthday (born 2006-03-28), by which plan 1 must end.
+Plan ended 2024-04-02: 1 working day late (5 calendar days).
+"""
+
+from __future__ import annotations
+
+from cprules.findings import Finding
+from cprules.pack.model import AgeLimitRule
+from cprules.rules.verdict import Verdicts
+from cprules.timeline import Timeline
+
+__all__ = ["evaluate"]
+
+
+def evaluate(rule: AgeLimitRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
+    """One finding per plan episode (``not_applicable`` when there is no plan).
+
+    >>> from cprules.pack.model import RULE_ADAPTER
+    >>> RULE_ADAPTER.validate_python({"id": "a", "kind": "age_limit", "title": "t",
+    ...     "severity": "breach", "citation": "c"}).age
+    18
+    """
+    if not timeline.episodes:
+        return [verdicts.not_applicable("No plan in the timeline")]
+    events = timeline.events
+    born = timeline.birth
+    source = ""
+    if born is None:
+        births = timeline.by_type.get("birth")
+        if births:
+            born = events[births[0]].date
+            source = f", the birth {events[births[0]].id}"
+    findings: list[Finding] = []
+    if born is None:
+        expected = timeline.case.child.expected_delivery_date
+        for episode in timeline.episodes:
+            plan_start = events[episode.start_index]
+            if expected is not None:
+                findings.append(
+                    verdicts.not_applicable(
+                        f"The child is not born yet as at {timeline.as_of.isoformat()} (expected "
+                        f"{expected.isoformat()}), so plan {episode.number} cannot outlast their "
+                        f"{_ordinal(rule.age)} birthday",
+                        trigger=plan_start,
+                    )
+                )
+            else:
+                findings.append(
+                    verdicts.undetermined(
+                        f"The child's date of birth is not recorded, so the {_ordinal(rule.age)} "
+                        f"birthday that plan {episode.number} must end by is unknown",
+                        trigger=plan_start,
+                    )
+                )
+        return findings
+    try:
+        birthday = born.replace(year=born.year + rule.age)
+    except ValueError:  # born on 29 February: the birthday is 28 February in other years
+        birthday = born.replace(year=born.year + rule.age, day=28)
+    why = f"the child's {_ordinal(rule.age)} birthday (born {born.isoformat()}{source}), by which plan"
+    for episode in timeline.episodes:
+        end = events[episode.end_index] if episode.end_index is not None else None
+        findings.append(
+            verdicts.against_due(
+                due=birthday,
+                why_due=f"{why} {episode.number} must end",
+                done_on=end.date if end is not None else None,
+                done_what="Plan ended" if end is not None else "Ended",
+                trigger=events[episode.start_index],
+                evidence=(end,) if end is not None else (),
+            )
+        )
+    return findings
+
+
+def _ordinal(number: int) -> str:
+    """'18th', '21st', '22nd', '23rd'."""
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"

@@ -1,0 +1,223 @@
+"""``cessation``: a plan ends only for an allowed reason, and by that reason's route.
+
+One finding per ``plan_end``. The rule's ``routes`` map each allowed reason to the events any
+one of which is an acceptable route (a quorate review conference deciding to cease; the
+receiving authority's transfer-in conference); an empty list means no route is needed (the
+child died). The route is looked for in the plan's episode, after the conference that opened
+it and on or before the end; when the end names the conference that decided it (``decided_at``),
+only that event counts.
+
+>>> from datetime import date
+>>> from cprules.calendar import WorkingCalendar
+>>> from cprules.case import parse_case
+>>> from cprules.pack.model import RULE_ADAPTER
+>>> from cprules.timeline import Timeline
+>>> rule = RULE_ADAPTER.validate_python({"id": "cessation-route", "kind": "cessation",
+...     "title": "A plan ends only for an allowed reason and by its route",
+...     "severity": "breach", "citation": "WT 2023", "routes": {
+...         "no_longer_at_risk": [{"event": "review_conference",
+...                                "where": {"outcome": "cease", "quorate": True}}],
+...         "died": []}})
+>>> case = parse_case({"case_id": "C-1", "events": [
+...     {"id": "ic", "type": "icpc", "date": "2024-01-05", "outcome": "plan"},
+...     {"id": "ps", "type": "plan_start", "date": "2024-01-05"},
+...     {"id": "rc", "type": "review_conference", "date": "2024-04-03", "outcome": "cease"},
+...     {"id": "pe", "type": "plan_end", "date": "2024-04-03", "reason": "no_longer_at_risk"}]})
+>>> timeline = Timeline.build(case, date(2024, 6, 1), WorkingCalendar())
+>>> [finding] = evaluate(rule, timeline, Verdicts(rule, timeline))
+>>> finding.key, finding.status.value
+('cessation-route@pe#1', 'undetermined')
+>>> print(finding.explanation)  # doctest: +NORMALIZE_WHITESPACE
+Plan 1 ended 2024-04-03 (the child was no longer at risk); the review conference rc on 2024-04-03
+does not record quorate, so whether it was a review conference with outcome cease and quorate
+true is unknown.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cprules.case import AnyEvent
+from cprules.findings import Finding
+from cprules.pack.model import CessationRule, Selector
+from cprules.rules.verdict import Verdicts, label
+from cprules.timeline import Timeline
+
+__all__ = ["REASON_TEXT", "empty_facts", "evaluate"]
+
+#: a plan end's reason, in words
+REASON_TEXT: dict[str, str] = {
+    "no_longer_at_risk": "the child was no longer at risk",
+    "moved_out": "the child moved out of the area",
+    "turned_18": "the child turned 18",
+    "died": "the child died",
+    "left_uk": "the child left the UK",
+    "looked_after": "the child became looked after",
+}
+
+
+def evaluate(rule: CessationRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
+    """One finding per plan end (``not_applicable`` when no plan has ended).
+
+    >>> from cprules.pack.model import RULE_ADAPTER
+    >>> sorted(RULE_ADAPTER.validate_python({"id": "c", "kind": "cessation", "title": "t",
+    ...     "severity": "breach", "citation": "c", "routes": {"died": []}}).routes)
+    ['died']
+    """
+    findings: list[Finding] = []
+    events = timeline.events
+    for episode in timeline.episodes:
+        if episode.end_index is None:
+            continue
+        end = events[episode.end_index]
+        # the conference that opened the plan never ends it (a transfer-in conference that took
+        # the child on is no route out when the child moves on)
+        start = episode.start_index if episode.opened_by_index is None else episode.opened_by_index + 1
+        stop = episode.end_index + 1
+        findings.append(_one_end(rule, timeline, verdicts, episode.number, end, start, stop))
+    if not findings:
+        return [verdicts.not_applicable("No plan has ended")]
+    return findings
+
+
+def _one_end(
+    rule: CessationRule,
+    timeline: Timeline,
+    verdicts: Verdicts,
+    number: int,
+    end: AnyEvent,
+    start: int,
+    stop: int,
+) -> Finding:
+    reason: str | None = end.reason  # type: ignore[attr-defined]
+    if reason is None:
+        return verdicts.undetermined(
+            f"The plan end {end.id} on {end.date.isoformat()} does not record a reason", trigger=end
+        )
+    ended = f"Plan {number} ended {end.date.isoformat()} ({REASON_TEXT[reason]})"
+    routes = rule.routes.get(reason)  # type: ignore[call-overload]
+    if routes is None:
+        allowed = ", ".join(rule.routes)
+        return verdicts.violated(
+            f"{ended}: '{reason}' is not a reason this procedure allows a plan to end for; "
+            f"allowed: {allowed}",
+            trigger=end,
+            occurred_on=end.date,
+        )
+    if not routes:
+        return verdicts.met(
+            f"{ended}: no particular route is needed for this reason", trigger=end, occurred_on=end.date
+        )
+    decided_at: str | None = end.decided_at  # type: ignore[attr-defined]
+    if decided_at is not None:
+        return _decided_at(timeline, verdicts, routes, ended, end, decided_at, start, stop)
+    found: int | None = None
+    unknown: tuple[int, Selector] | None = None
+    for selector in routes:
+        hit = timeline.last(selector, start, stop)
+        if hit is not None and (found is None or hit > found):
+            found = hit
+        if found is None:
+            maybe = timeline.unknown_positions(selector, start, stop)
+            if maybe and (unknown is None or maybe[-1] > unknown[0]):
+                unknown = (maybe[-1], selector)
+    events = timeline.events
+    if found is not None:
+        route = events[found]
+        return verdicts.met(
+            f"{ended}, by the route this reason needs: {label(route)}",
+            trigger=end,
+            occurred_on=end.date,
+            evidence=(route,),
+        )
+    if unknown is not None:
+        event = events[unknown[0]]
+        return verdicts.undetermined(
+            f"{ended}; {label(event)} does not record {empty_facts(unknown[1], event, timeline.birth)}, "
+            f"so whether it was a {unknown[1].describe()} is unknown",
+            trigger=end,
+        )
+    return verdicts.violated(
+        f"{ended} with no {_wanted(routes)} in the plan on or before its end",
+        trigger=end,
+        occurred_on=end.date,
+    )
+
+
+def _decided_at(
+    timeline: Timeline,
+    verdicts: Verdicts,
+    routes: tuple[Selector, ...],
+    ended: str,
+    end: AnyEvent,
+    decided_at: str,
+    start: int,
+    stop: int,
+) -> Finding:
+    """Only the event the plan end names as its decision can be the route."""
+    position = timeline.index_of.get(decided_at)
+    if position is None:
+        return verdicts.undetermined(
+            f"{ended}; it names '{decided_at}' as the conference that decided it, and no event "
+            f"'{decided_at}' is in the timeline",
+            trigger=end,
+        )
+    event = timeline.events[position]
+    if not start <= position < stop:
+        return verdicts.violated(
+            f"{ended}, decided at {label(event)}, which is not an event of this plan between its "
+            f"start and its end; the route this reason needs is a {_wanted(routes)}",
+            trigger=end,
+            occurred_on=end.date,
+            evidence=(event,),
+        )
+    unknown: Selector | None = None
+    for selector in routes:
+        match = selector.match(event, timeline.birth)
+        if match is True:
+            return verdicts.met(
+                f"{ended}, decided at {label(event)}, the route this reason needs",
+                trigger=end,
+                occurred_on=end.date,
+                evidence=(event,),
+            )
+        if match is None and unknown is None:
+            unknown = selector
+    if unknown is not None:
+        return verdicts.undetermined(
+            f"{ended}, decided at {label(event)}, which does not record "
+            f"{empty_facts(unknown, event, timeline.birth)}, so whether it was a {unknown.describe()} "
+            "is unknown",
+            trigger=end,
+        )
+    return verdicts.violated(
+        f"{ended}, decided at {label(event)}, which is not a {_wanted(routes)}",
+        trigger=end,
+        occurred_on=end.date,
+        evidence=(event,),
+    )
+
+
+def _wanted(routes: tuple[Selector, ...]) -> str:
+    """The routes in words (built only for the findings that say them)."""
+    return " or ".join(selector.describe() for selector in routes)
+
+
+def empty_facts(selector: Selector, event: AnyEvent, birth: date | None) -> str:
+    """The fields ``selector`` tests that ``event`` leaves empty, in words ('quorate').
+
+    >>> from cprules.case import parse_case
+    >>> event = parse_case({"case_id": "x", "events": [
+    ...     {"type": "looked_after", "date": "2024-01-01", "basis": "interim_care_order"}]}).events[0]
+    >>> empty_facts(Selector.model_validate({"event": "looked_after", "where": {
+    ...     "basis": "interim_care_order", "living_with_family": False}}), event, None)
+    'living with family'
+    """
+    empty = [
+        field.replace("_", " ")
+        for field, test in selector.where.items()
+        if test.present is None and getattr(event, field, None) is None
+    ]
+    if selector.child_under is not None and birth is None:
+        empty.append("the child's date of birth")
+    return " or ".join(empty) if empty else "the details the procedure asks for"

@@ -1,0 +1,264 @@
+"""``cessation``: allowed reasons and their routes, one finding per plan end.
+
+Working Together 2023 and the local procedures: only a (quorate) review conference decides a
+child is no longer at risk; a move out ends the plan only after the receiving authority's
+transfer-in conference; reaching 18, death and leaving the UK need no route; locally, an
+interim care order discharges the plan by letter.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from cprules.calendar import WorkingCalendar
+from cprules.case import parse_case
+from cprules.findings import Finding, Status
+from cprules.pack.model import RULE_ADAPTER, CessationRule
+from cprules.rules.cessation import evaluate
+from cprules.rules.verdict import Verdicts
+from cprules.timeline import Timeline
+
+CALENDAR = WorkingCalendar()
+
+ROUTES: dict[str, Any] = {
+    "no_longer_at_risk": [{"event": "review_conference", "where": {"outcome": "cease", "quorate": True}}],
+    "moved_out": ["transfer_in_conference"],
+    "turned_18": [],
+    "died": [],
+    "left_uk": [],
+    "looked_after": [{"event": "looked_after", "where": {"basis": "interim_care_order"}}],
+}
+
+
+def _run(events: list[dict[str, Any]], as_of: date, routes: dict[str, Any] | None = None) -> list[Finding]:
+    rule = RULE_ADAPTER.validate_python(
+        {
+            "id": "cessation-route",
+            "kind": "cessation",
+            "title": "A plan ends only for an allowed reason and by its route",
+            "severity": "breach",
+            "citation": "Working Together to Safeguard Children 2023",
+            "routes": ROUTES if routes is None else routes,
+        }
+    )
+    assert isinstance(rule, CessationRule)
+    case = parse_case({"case_id": "CE", "events": events})
+    timeline = Timeline.build(case, as_of, CALENDAR)
+    return evaluate(rule, timeline, Verdicts(rule, timeline))
+
+
+OPENING = [
+    {"id": "ic", "type": "icpc", "date": "2024-01-05", "outcome": "plan"},
+    {"id": "ps", "type": "plan_start", "date": "2024-01-05"},
+]
+
+
+def _end(day: str, reason: str | None, **fields: Any) -> dict[str, Any]:
+    return {"id": "pe", "type": "plan_end", "date": day, "reason": reason, **fields}
+
+
+def _review(rid: str, day: str, outcome: str, quorate: bool | None) -> dict[str, Any]:
+    return {"id": rid, "type": "review_conference", "date": day, "outcome": outcome, "quorate": quorate}
+
+
+def test_no_plan_end_is_not_applicable() -> None:
+    [finding] = _run(OPENING, date(2024, 6, 1))
+    assert finding.status is Status.NOT_APPLICABLE
+    assert finding.explanation == "No plan has ended."
+
+
+def test_a_quorate_review_deciding_to_cease_is_the_route() -> None:
+    events = [*OPENING, _review("rc", "2024-04-03", "cease", True), _end("2024-04-10", "no_longer_at_risk")]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.MET
+    assert finding.key == "cessation-route@pe#1"
+    assert finding.trigger_event == "pe"
+    assert finding.evidence_events == ("rc",)
+
+
+def test_a_review_on_the_day_the_plan_ends_comes_before_the_end() -> None:
+    events = [*OPENING, _review("rc", "2024-04-03", "cease", True), _end("2024-04-03", "no_longer_at_risk")]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.MET
+
+
+def test_a_review_after_the_end_is_no_route() -> None:
+    events = [*OPENING, _end("2024-04-03", "no_longer_at_risk"), _review("rc", "2024-04-04", "cease", True)]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.VIOLATED
+    assert "review conference with outcome cease and quorate true" in finding.explanation
+
+
+def test_an_inquorate_review_is_no_route() -> None:
+    events = [*OPENING, _review("rc", "2024-04-03", "cease", False), _end("2024-04-03", "no_longer_at_risk")]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.VIOLATED
+
+
+def test_a_review_that_does_not_record_quorum_is_undetermined() -> None:
+    events = [*OPENING, _review("rc", "2024-04-03", "cease", None), _end("2024-04-03", "no_longer_at_risk")]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.UNDETERMINED
+    assert "does not record quorate" in finding.explanation
+
+
+def test_a_review_deciding_to_continue_is_no_route_even_if_quorum_is_unknown() -> None:
+    events: list[dict[str, Any]] = [
+        *OPENING,
+        _review("rc", "2024-04-03", "continue", None),
+        _end("2024-04-03", "no_longer_at_risk"),
+    ]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.VIOLATED
+
+
+def test_a_plan_end_without_a_reason_is_undetermined() -> None:
+    events = [*OPENING, _review("rc", "2024-04-03", "cease", True), _end("2024-04-03", None)]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.UNDETERMINED
+    assert "does not record a reason" in finding.explanation
+
+
+def test_a_reason_the_procedure_does_not_allow_is_violated() -> None:
+    routes = {key: value for key, value in ROUTES.items() if key != "looked_after"}
+    events = [*OPENING, _end("2024-04-03", "looked_after")]
+    [finding] = _run(events, date(2024, 6, 1), routes)
+    assert finding.status is Status.VIOLATED
+    assert "'looked_after' is not a reason" in finding.explanation
+    assert "allowed: no_longer_at_risk, moved_out, turned_18, died, left_uk" in finding.explanation
+
+
+def test_a_reason_that_needs_no_route_is_met() -> None:
+    [finding] = _run([*OPENING, _end("2024-02-01", "died")], date(2024, 6, 1))
+    assert finding.status is Status.MET
+    assert finding.evidence_events == ()
+
+
+def test_a_move_out_after_the_receiving_authoritys_conference_is_met() -> None:
+    events: list[dict[str, Any]] = [
+        *OPENING,
+        {"id": "ti", "type": "transfer_in_conference", "date": "2024-03-12", "outcome": "plan"},
+        _end("2024-03-12", "moved_out"),
+    ]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.MET
+    assert finding.evidence_events == ("ti",)
+
+
+def test_a_move_out_before_the_receiving_authoritys_conference_is_violated() -> None:
+    events: list[dict[str, Any]] = [
+        *OPENING,
+        _end("2024-03-12", "moved_out"),
+        {"id": "ti", "type": "transfer_in_conference", "date": "2024-03-13", "outcome": "plan"},
+    ]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.VIOLATED
+
+
+def test_the_transfer_in_conference_that_opened_the_plan_is_no_route_out() -> None:
+    events: list[dict[str, Any]] = [
+        {"id": "ti", "type": "transfer_in_conference", "date": "2024-01-05", "outcome": "plan"},
+        {"id": "ps", "type": "plan_start", "date": "2024-01-05"},
+        _end("2024-05-01", "moved_out"),
+    ]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.VIOLATED
+
+
+def test_only_the_conference_the_end_names_counts() -> None:
+    events: list[dict[str, Any]] = [
+        *OPENING,
+        _review("rc1", "2024-04-03", "cease", True),
+        _review("rc2", "2024-04-10", "continue", True),
+        _end("2024-04-10", "no_longer_at_risk", decided_at="rc2"),
+    ]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.VIOLATED
+    assert finding.evidence_events == ("rc2",)
+    assert "decided at the review conference rc2 on 2024-04-10" in finding.explanation
+    named = [*events[:-1], _end("2024-04-10", "no_longer_at_risk", decided_at="rc1")]
+    [finding] = _run(named, date(2024, 6, 1))
+    assert finding.status is Status.MET
+    assert finding.evidence_events == ("rc1",)
+
+
+def test_a_named_conference_that_does_not_record_quorum_is_undetermined() -> None:
+    events: list[dict[str, Any]] = [
+        *OPENING,
+        _review("rc", "2024-04-03", "cease", None),
+        _end("2024-04-03", "no_longer_at_risk", decided_at="rc"),
+    ]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.UNDETERMINED
+    assert "quorate" in finding.explanation
+
+
+def test_a_named_conference_missing_from_the_timeline_is_undetermined() -> None:
+    events = [*OPENING, _end("2024-04-03", "no_longer_at_risk", decided_at="rcX")]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.UNDETERMINED
+    assert "'rcX'" in finding.explanation
+
+
+def test_a_named_conference_of_an_earlier_plan_is_violated() -> None:
+    events: list[dict[str, Any]] = [
+        {"id": "ic1", "type": "icpc", "date": "2023-01-05", "outcome": "plan"},
+        {"id": "ps1", "type": "plan_start", "date": "2023-01-05"},
+        _review("rc1", "2023-04-03", "cease", True),
+        {"id": "pe1", "type": "plan_end", "date": "2023-04-03", "reason": "no_longer_at_risk"},
+        {"id": "ic2", "type": "icpc", "date": "2024-01-05", "outcome": "plan"},
+        {"id": "ps2", "type": "plan_start", "date": "2024-01-05"},
+        {
+            "id": "pe2",
+            "type": "plan_end",
+            "date": "2024-04-03",
+            "reason": "no_longer_at_risk",
+            "decided_at": "rc1",
+        },
+    ]
+    findings = _run(events, date(2024, 6, 1))
+    assert [(f.key, f.status) for f in findings] == [
+        ("cessation-route@pe1#1", Status.MET),
+        ("cessation-route@pe2#1", Status.VIOLATED),
+    ]
+
+
+def test_a_route_in_an_earlier_plan_does_not_serve_a_later_one() -> None:
+    events: list[dict[str, Any]] = [
+        {"id": "ic1", "type": "icpc", "date": "2023-01-05", "outcome": "plan"},
+        {"id": "ps1", "type": "plan_start", "date": "2023-01-05"},
+        _review("rc1", "2023-04-03", "cease", True),
+        {"id": "pe1", "type": "plan_end", "date": "2023-04-03", "reason": "no_longer_at_risk"},
+        {"id": "ic2", "type": "icpc", "date": "2024-01-05", "outcome": "plan"},
+        {"id": "ps2", "type": "plan_start", "date": "2024-01-05"},
+        {"id": "pe2", "type": "plan_end", "date": "2024-04-03", "reason": "no_longer_at_risk"},
+    ]
+    assert [f.status for f in _run(events, date(2024, 6, 1))] == [Status.MET, Status.VIOLATED]
+
+
+def test_a_local_route_for_looked_after() -> None:
+    events: list[dict[str, Any]] = [
+        *OPENING,
+        {"id": "ico", "type": "looked_after", "date": "2024-02-20", "basis": "interim_care_order"},
+        _end("2024-02-21", "looked_after"),
+    ]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert finding.status is Status.MET
+    section_20 = [*OPENING, {**events[2], "basis": "section_20"}, events[3]]
+    [finding] = _run(section_20, date(2024, 6, 1))
+    assert finding.status is Status.VIOLATED
+
+
+def test_a_plan_end_after_as_of_is_unseen() -> None:
+    events = [*OPENING, _end("2024-04-03", "no_longer_at_risk"), _review("rc", "2024-04-03", "cease", True)]
+    [before] = _run(events, date(2024, 4, 2))
+    assert before.status is Status.NOT_APPLICABLE
+    [after] = _run(events, date(2024, 4, 3))
+    [much_later] = _run(events, date(2025, 4, 3))
+    assert after.status is Status.MET
+    assert (after.key, after.status, after.explanation) == (
+        much_later.key,
+        much_later.status,
+        much_later.explanation,
+    )
