@@ -17,9 +17,10 @@ Schema and reads reports back.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import date
 from enum import StrEnum
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -63,9 +64,14 @@ class Severity(StrEnum):
 _BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.VIOLATED})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, init=False)
 class Finding:
-    """One rule's verdict on one occurrence in a case, with its citation and arithmetic."""
+    """One rule's verdict on one occurrence in a case, with its citation and arithmetic.
+
+    Immutable: setting or deleting a field raises ``dataclasses.FrozenInstanceError``. (The
+    generated initialiser of a frozen dataclass costs twice this one's, and a caseload makes
+    millions of findings.)
+    """
 
     key: str
     """Stable across runs: rule id, trigger event id and occurrence (``first-core-group@ic#1``)."""
@@ -83,6 +89,50 @@ class Finding:
     evidence_events: tuple[str, ...]
     citation: str
     explanation: str
+
+    def __init__(
+        self,
+        key: str,
+        rule_id: str,
+        title: str,
+        kind: str,
+        severity: Severity,
+        status: Status,
+        due: date | None,
+        occurred_on: date | None,
+        working_days_late: int | None,
+        calendar_days_late: int | None,
+        trigger_event: str | None,
+        evidence_events: tuple[str, ...],
+        citation: str,
+        explanation: str,
+    ) -> None:
+        _set_key(self, key)
+        _set_rule_id(self, rule_id)
+        _set_title(self, title)
+        _set_kind(self, kind)
+        _set_severity(self, severity)
+        _set_status(self, status)
+        _set_due(self, due)
+        _set_occurred_on(self, occurred_on)
+        _set_working_days_late(self, working_days_late)
+        _set_calendar_days_late(self, calendar_days_late)
+        _set_trigger_event(self, trigger_event)
+        _set_evidence_events(self, evidence_events)
+        _set_citation(self, citation)
+        _set_explanation(self, explanation)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Finding, tuple(getattr(self, name) for name in self.__slots__))
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.status, self.due, self.occurred_on, self.explanation))
 
     @property
     def is_breach(self) -> bool:
@@ -107,6 +157,23 @@ class Finding:
             "citation": self.citation,
             "explanation": self.explanation,
         }
+
+
+# the slots' own setters: the initialiser's fast path past the frozen __setattr__
+_set_key: Callable[[Finding, Any], None] = vars(Finding)["key"].__set__
+_set_rule_id: Callable[[Finding, Any], None] = vars(Finding)["rule_id"].__set__
+_set_title: Callable[[Finding, Any], None] = vars(Finding)["title"].__set__
+_set_kind: Callable[[Finding, Any], None] = vars(Finding)["kind"].__set__
+_set_severity: Callable[[Finding, Any], None] = vars(Finding)["severity"].__set__
+_set_status: Callable[[Finding, Any], None] = vars(Finding)["status"].__set__
+_set_due: Callable[[Finding, Any], None] = vars(Finding)["due"].__set__
+_set_occurred_on: Callable[[Finding, Any], None] = vars(Finding)["occurred_on"].__set__
+_set_working_days_late: Callable[[Finding, Any], None] = vars(Finding)["working_days_late"].__set__
+_set_calendar_days_late: Callable[[Finding, Any], None] = vars(Finding)["calendar_days_late"].__set__
+_set_trigger_event: Callable[[Finding, Any], None] = vars(Finding)["trigger_event"].__set__
+_set_evidence_events: Callable[[Finding, Any], None] = vars(Finding)["evidence_events"].__set__
+_set_citation: Callable[[Finding, Any], None] = vars(Finding)["citation"].__set__
+_set_explanation: Callable[[Finding, Any], None] = vars(Finding)["explanation"].__set__
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from datetime import date
+from calendar import monthrange
+from datetime import date, timedelta
+from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
 from dateutil.relativedelta import relativedelta
@@ -115,21 +117,17 @@ class Period(BaseModel):
         """The date this period after ``start``."""
         if self.working_days is not None:
             return calendar.add_working_days(start, self.working_days)
-        if self.days is not None:
-            return start + relativedelta(days=self.days)
-        if self.weeks is not None:
-            return start + relativedelta(weeks=self.weeks)
-        return start + relativedelta(months=self.months or 0)
+        if self.months is not None:
+            return add_months(start, self.months)
+        return start + timedelta(days=(self.days or 0) + 7 * (self.weeks or 0))
 
     def subtract(self, start: date, calendar: WorkingCalendar) -> date:
         """The date this period before ``start``."""
         if self.working_days is not None:
             return calendar.add_working_days(start, -self.working_days)
-        if self.days is not None:
-            return start - relativedelta(days=self.days)
-        if self.weeks is not None:
-            return start - relativedelta(weeks=self.weeks)
-        return start - relativedelta(months=self.months or 0)
+        if self.months is not None:
+            return add_months(start, -self.months)
+        return start - timedelta(days=(self.days or 0) + 7 * (self.weeks or 0))
 
     def after_birth(self, start: date) -> date:
         """Calendar arithmetic only (an age): the date this period after ``start``."""
@@ -137,9 +135,28 @@ class Period(BaseModel):
 
     def describe(self) -> str:
         """Plain English: '10 working days', '3 months', '1 week'."""
+        return self._described
+
+    @cached_property
+    def _described(self) -> str:
         unit = self.unit.replace("_", " ")
         amount = self.amount
         return f"{amount} {unit[:-1] if amount == 1 else unit}"
+
+
+def add_months(start: date, months: int) -> date:
+    """Calendar months, clipped to the month's last day (as ``relativedelta`` does).
+
+    >>> add_months(date(2024, 1, 31), 1), add_months(date(2024, 3, 31), -1), add_months(date(2023, 11, 30), 3)
+    (datetime.date(2024, 2, 29), datetime.date(2024, 2, 29), datetime.date(2024, 2, 29))
+    """
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    day = start.day
+    if day > 28:
+        day = min(day, monthrange(year, month)[1])
+    return date(year, month, day)
 
 
 class Offset(Period):
@@ -299,10 +316,14 @@ class Selector(BaseModel):
             check_fields(kind, self.where)
         return self
 
-    @property
+    @cached_property
     def types(self) -> tuple[str, ...]:
         """The event types this selector accepts."""
         return (self.event,) if isinstance(self.event, str) else self.event
+
+    @cached_property
+    def _tests(self) -> tuple[tuple[str, FieldTest], ...]:
+        return tuple(self.where.items())
 
     def match(self, event: AnyEvent, birth: date | None = None) -> bool | None:
         """True or False, or None when a tested field is empty (the fact is unknown).
@@ -312,7 +333,7 @@ class Selector(BaseModel):
         if event.type not in self.types:  # type: ignore[attr-defined]
             return False
         result: bool | None = True
-        for field, test in self.where.items():
+        for field, test in self._tests:
             outcome = test.test(getattr(event, field, None))
             if outcome is False:
                 return False
