@@ -135,6 +135,8 @@ def test_include_adds_rules_from_files_in_the_folder(tmp_path: Path) -> None:
         ),
         # a pack that extends nothing must name its calendar
         ("rules:\n" + RULE, 1, 1, "add calendar:"),
+        # a calendar the holidays package does not know
+        ("calendar: {country: XX}\n", 5, 11, "country 'XX' is not known"),
         # YAML tags are refused
         ("calendar: {country: GB}\nrules: !!python/object:os.system {}\n", 6, 8, "YAML tags"),
     ],

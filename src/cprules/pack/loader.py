@@ -319,9 +319,14 @@ class _Loader:
             rules.append(self._validate_rule(raw))
 
         spec = top.calendar
-        calendar = (
-            WorkingCalendar(spec.country, spec.subdiv, spec.closures) if spec is not None else parent.calendar  # type: ignore[union-attr]
-        )
+        if spec is not None:
+            try:
+                calendar = WorkingCalendar(spec.country, spec.subdiv, spec.closures)
+            except (ValueError, TypeError) as exc:  # an unknown country or subdivision
+                raise self._error(doc, ("calendar",), f"{exc}") from None
+        else:
+            assert parent is not None  # a pack without a calendar extends one (checked above)
+            calendar = parent.calendar
         pack = Pack(
             id=top.id,
             title=top.title,
