@@ -38,6 +38,7 @@ from cprules.errors import CaseError, SourceError
 
 __all__ = [
     "CASE_SCHEMA_VERSION",
+    "EVENT_LABELS",
     "EVENT_MODELS",
     "MAX_DATE",
     "MIN_DATE",
@@ -63,6 +64,36 @@ LooksAfterBasis = Literal["interim_care_order", "care_order", "section_20", "oth
 JsonValue = Any
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+#: each event type in plain English, for explanations
+EVENT_LABELS: dict[str, str] = {
+    "strategy_discussion": "strategy discussion",
+    "s47_outcome": "section 47 outcome",
+    "icpc": "ICPC",
+    "review_conference": "review conference",
+    "transfer_in_conference": "transfer-in conference",
+    "plan_start": "plan start",
+    "plan_end": "plan end",
+    "plan_changed": "plan change",
+    "core_group": "core group",
+    "visit": "visit",
+    "escalation": "escalation",
+    "looked_after": "start of being looked after",
+    "looked_after_end": "end of being looked after",
+    "removed_from_accommodation": "removal from accommodation",
+    "move_notified": "notice of a move",
+    "hospital_admission": "hospital admission",
+    "hospital_discharge": "hospital discharge",
+    "birth": "birth",
+    "significant_change": "significant change of circumstances",
+    "sustained_change_from": "start of sustained change",
+    "cin_meeting": "child in need meeting",
+    "case_discussion": "case discussion",
+    "plan_sent_to_iro": "plan sent to the IRO",
+    "lac_review": "looked-after child review",
+    "quality_assurance_notification": "quality-assurance notification",
+}
+
 
 
 class Votes(BaseModel):
@@ -100,6 +131,12 @@ class _EventBase(BaseModel):
     metadata: dict[str, JsonValue] | None = Field(
         default=None, description="Free data the rules never read (source codes, notes)."
     )
+
+    @cached_property
+    def label(self) -> str:
+        """The event in words, for explanations: 'the ICPC ic on 2024-03-19'."""
+        kind: str = self.type  # type: ignore[attr-defined]
+        return f"the {EVENT_LABELS.get(kind, kind)} {self.id} on {self.date.isoformat()}"
 
 
 class StrategyDiscussion(_EventBase):

@@ -36,15 +36,52 @@ __all__ = ["evaluate"]
 
 
 def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
-    """One finding per deadline the rule's triggers set (``not_applicable`` if none)."""
+    """One finding per deadline the rule's triggers set (``not_applicable`` if none).
+
+    With ``scope: episode`` only triggers during a plan count. A would-be trigger whose tested
+    field is empty (an ICPC with no outcome recorded) gives ``undetermined``, not silence.
+    """
     triggers = timeline.positions(rule.trigger)
-    if not triggers:
-        return [verdicts.not_applicable(f"No {rule.trigger.describe()} in the timeline")]
-    if rule.occurrence == "first_in_episode":
-        triggers = _first_of_each_episode(timeline, triggers)
-    if isinstance(rule.expect, FieldExpect):
-        return _follow_up_dates(rule, rule.expect.field, timeline, verdicts, triggers)
-    return _expected_events(rule, rule.expect, timeline, verdicts, triggers)
+    unknown = timeline.unknown_positions(rule.trigger)
+    if rule.scope == "episode":
+        triggers = [p for p in triggers if timeline.episode_of(p) is not None]
+        unknown = [p for p in unknown if timeline.episode_of(p) is not None]
+    findings: list[Finding] = []
+    if triggers:
+        if rule.occurrence == "first_in_episode":
+            triggers = _first_of_each_episode(timeline, triggers)
+        if isinstance(rule.expect, FieldExpect):
+            findings = _follow_up_dates(rule, rule.expect.field, timeline, verdicts, triggers)
+        else:
+            findings = _expected_events(rule, rule.expect, timeline, verdicts, triggers)
+    if unknown:
+        findings.extend(_unknown_triggers(rule, timeline, verdicts, unknown))
+        findings.sort(key=lambda f: timeline.index_of[f.trigger_event or ""])
+    if not findings:
+        during = " during a plan" if rule.scope == "episode" else ""
+        return [verdicts.not_applicable(f"No {rule.trigger.describe()}{during} in the timeline")]
+    return findings
+
+
+def _unknown_triggers(
+    rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts, positions: list[int]
+) -> list[Finding]:
+    findings = []
+    for position in positions:
+        event = timeline.events[position]
+        empty = [
+            field.replace("_", " ")
+            for field, test in rule.trigger.where.items()
+            if test.test(getattr(event, field, None)) is None
+        ]
+        findings.append(
+            verdicts.undetermined(
+                f"{label(event)[0].upper()}{label(event)[1:]} does not record its "
+                f"{' or '.join(empty)}, so whether it sets this deadline is unknown",
+                trigger=event,
+            )
+        )
+    return findings
 
 
 def _first_of_each_episode(timeline: Timeline, triggers: list[int]) -> list[int]:

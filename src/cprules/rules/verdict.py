@@ -21,48 +21,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from cprules.case import AnyEvent
+from cprules.case import EVENT_LABELS, AnyEvent
 from cprules.findings import Finding, Severity, Status
 from cprules.pack.model import Rule
 from cprules.timeline import Timeline
 
 __all__ = ["EVENT_LABELS", "Verdicts", "label", "plural"]
 
-EVENT_LABELS: dict[str, str] = {
-    "strategy_discussion": "strategy discussion",
-    "s47_outcome": "section 47 outcome",
-    "icpc": "ICPC",
-    "review_conference": "review conference",
-    "transfer_in_conference": "transfer-in conference",
-    "plan_start": "plan start",
-    "plan_end": "plan end",
-    "plan_changed": "plan change",
-    "core_group": "core group",
-    "visit": "visit",
-    "escalation": "escalation",
-    "looked_after": "start of being looked after",
-    "looked_after_end": "end of being looked after",
-    "removed_from_accommodation": "removal from accommodation",
-    "move_notified": "notice of a move",
-    "hospital_admission": "hospital admission",
-    "hospital_discharge": "hospital discharge",
-    "birth": "birth",
-    "significant_change": "significant change of circumstances",
-    "sustained_change_from": "start of sustained change",
-    "cin_meeting": "child in need meeting",
-    "case_discussion": "case discussion",
-    "plan_sent_to_iro": "plan sent to the IRO",
-    "lac_review": "looked-after child review",
-    "quality_assurance_notification": "quality-assurance notification",
-}
 
 _SEVERITY = {s.value: s for s in Severity}
+_LATE = Status.LATE
+_OVERDUE = Status.OVERDUE
 
 
 def label(event: AnyEvent) -> str:
-    """'the ICPC ic on 2024-03-19'."""
-    kind = event.type  # type: ignore[attr-defined]
-    return f"the {EVENT_LABELS.get(kind, kind)} {event.id} on {event.date.isoformat()}"
+    """'the ICPC ic on 2024-03-19' (worked out once per event)."""
+    return event.label
 
 
 def plural(count: int, word: str) -> str:
@@ -102,28 +76,30 @@ class Verdicts:
         working_late: int | None = None
         calendar_late: int | None = None
         if due is not None:
-            if status is Status.LATE and occurred_on is not None:
+            if status is _LATE and occurred_on is not None:
                 working_late = self.timeline.calendar.working_days_between(due, occurred_on)
                 calendar_late = (occurred_on - due).days
-            elif status is Status.OVERDUE:
+            elif status is _OVERDUE:
                 as_of = self.timeline.as_of
                 working_late = self.timeline.calendar.working_days_between(due, as_of)
                 calendar_late = (as_of - due).days
+        trigger_id = trigger.id if trigger is not None else None
+        # positional: this runs once per finding, millions of times over a caseload
         return Finding(
-            key=f"{self._rule_id}@{trigger.id if trigger is not None else '-'}#{occurrence}",
-            rule_id=self._rule_id,
-            title=self._title,
-            kind=self._kind,
-            severity=self._severity,
-            status=status,
-            due=due,
-            occurred_on=occurred_on,
-            working_days_late=working_late,
-            calendar_days_late=calendar_late,
-            trigger_event=trigger.id if trigger is not None else None,
-            evidence_events=tuple(event.id for event in evidence),
-            citation=self._citation,
-            explanation=explanation,
+            f"{self._rule_id}@{trigger_id or '-'}#{occurrence}",
+            self._rule_id,
+            self._title,
+            self._kind,
+            self._severity,
+            status,
+            due,
+            occurred_on,
+            working_late,
+            calendar_late,
+            trigger_id,
+            tuple([event.id for event in evidence]) if evidence else (),
+            self._citation,
+            explanation,
         )
 
     def not_applicable(self, reason: str, *, trigger: AnyEvent | None = None, occurrence: int = 1) -> Finding:
@@ -242,6 +218,9 @@ class Verdicts:
 
 
 def _sentence(text: str) -> str:
+    """Capitalised and closed with a full stop (cheap when it already is)."""
+    if text[:1].isupper() and text[-1:] == ".":
+        return text
     text = text.strip()
     if not text:
         return text
