@@ -726,7 +726,7 @@ class Within(Period):
         if value < 0:
             raise PydanticCustomError(
                 "period_not_negative",
-                "a period must be zero or a positive whole number; write e.g. {{unit}: 10}",
+                "a period must be zero or a positive whole number; write e.g. {unit}: 10",
                 {"unit": unit},
             )
         return self

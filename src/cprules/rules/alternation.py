@@ -1,0 +1,296 @@
+"""``alternation``: a property holds at least every k-th qualifying event of a plan episode.
+
+k = 2 is "on alternate occasions" (the child seen alone at least on alternate visits). Each
+plan episode is read on its own (a new plan starts afresh). Every run of k consecutive
+qualifying events that all lack the property is one ``violated`` finding, keyed on the event
+that completes it and naming the k events; the window slides one event at a time, so three
+visits in a row without the child seen alone (k = 2) are two breaches, at the second and the
+third. An event whose property field is empty, or whose tested field (``outcome``) is empty so
+that it may or may not qualify, makes every window it is in ``undetermined`` unless another
+event of that window has the property.
+
+Whatever holds is reported as ``met`` in a way that later events cannot take back (SPEC §3: a
+``met`` finding stays ``met`` at any later ``as_of``). The findings split an episode's events
+into stretches at each breach (or undetermined window); a stretch with an event that has the
+property gives one ``met`` finding keyed on its first such event (the windows ending in the
+stretch are all clean; it stops where the next breach's window begins). A stretch without one
+cannot be ``met`` yet: k - 1 visits in a row without the property are not yet a breach, but the
+next visit may make them one. An episode left with nothing to report is ``met`` once the plan
+has ended (nothing can change it then) and ``not_applicable`` while it is open ("not yet a
+breach").
+
+>>> from datetime import date
+>>> from cprules.calendar import WorkingCalendar
+>>> from cprules.case import parse_case
+>>> from cprules.pack.model import RULE_ADAPTER
+>>> from cprules.timeline import Timeline
+>>> rule = RULE_ADAPTER.validate_python({"id": "seen-alone-alternate", "kind": "alternation",
+...     "title": "Child seen alone at least on alternate visits", "severity": "breach",
+...     "citation": "Jersey CP plans v18", "event": {"event": "visit", "where": {"outcome": "seen"}},
+...     "property": {"seen_alone": True}, "at_least_every": 2})
+>>> case = parse_case({"case_id": "A-1", "events": [
+...     {"id": "ps", "type": "plan_start", "date": "2024-03-04"},
+...     {"id": "v1", "type": "visit", "date": "2024-03-08", "outcome": "seen", "seen_alone": True},
+...     {"id": "v2", "type": "visit", "date": "2024-03-15", "outcome": "seen", "seen_alone": False},
+...     {"id": "v3", "type": "visit", "date": "2024-03-22", "outcome": "seen", "seen_alone": False}]})
+>>> timeline = Timeline.build(case, date(2024, 4, 1), WorkingCalendar())
+>>> for finding in evaluate(rule, timeline, Verdicts(rule, timeline)):
+...     print(finding.key, finding.status, finding.evidence_events)
+seen-alone-alternate@v1#1 met ('v1',)
+seen-alone-alternate@v3#1 violated ('v2', 'v3')
+>>> print(evaluate(rule, timeline, Verdicts(rule, timeline))[1].explanation)  # doctest: +NORMALIZE_WHITESPACE
+2 visits with outcome seen in a row in plan 1 without seen alone: the visit v2 on 2024-03-15
+and the visit v3 on 2024-03-22; seen alone is needed at least every 2nd visit.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from weakref import ref
+
+from cprules.case import AnyEvent, Episode
+from cprules.findings import Finding
+from cprules.pack.model import AlternationRule, FieldTest, Selector
+from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
+from cprules.timeline import Timeline
+
+__all__ = ["evaluate"]
+
+
+def evaluate(rule: AlternationRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
+    """Breaches, undetermined windows and clean stretches of each plan episode, in date order."""
+    if not timeline.episodes:
+        return [verdicts.not_applicable("No plan in the timeline")]
+    words = _words(rule)
+    findings: list[Finding] = []
+    for episode in timeline.episodes:
+        _episode(rule, timeline, verdicts, episode, words, findings)
+    if not findings:
+        return [verdicts.not_applicable(f"No {words.events} in a plan")]
+    return findings
+
+
+#: id(rule) -> (a weak reference to the rule, its words): a pure cache, as rules are immutable
+_WORDS: dict[int, tuple[ref[AlternationRule], _Words]] = {}
+
+
+def _words(rule: AlternationRule) -> _Words:
+    """The rule's words, built once per rule object (a few microseconds saved on every case)."""
+    key = id(rule)
+    cached = _WORDS.get(key)
+    if cached is not None and cached[0]() is rule:
+        return cached[1]
+    words = _Words(rule)
+    _WORDS[key] = (ref(rule, lambda _: _WORDS.pop(key, None)), words)
+    return words
+
+
+class _Words:
+    """The plain-English pieces of a rule's explanations, worked out once per rule."""
+
+    __slots__ = ("event", "events", "every", "noun", "prop", "without")
+
+    def __init__(self, rule: AlternationRule) -> None:
+        kinds = rule.event.types
+        self.noun = EVENT_LABELS.get(kinds[0], kinds[0]) if len(kinds) == 1 else "event"
+        tests = " and ".join(test.describe(field) for field, test in rule.event.where.items())
+        qualifier = f" with {tests}" if tests else ""
+        self.event = f"{self.noun}{qualifier}"
+        self.events = f"{self.noun}s{qualifier}"
+        self.prop = " and ".join(_property_text(field, test) for field, test in rule.property.items())
+        self.without = f"without {self.prop}"
+        self.every = f"at least every {_ordinal(rule.at_least_every)} {self.noun}"
+
+
+def _property_text(field: str, test: FieldTest) -> str:
+    """'seen alone' for ``seen_alone: true``; the test's own words otherwise."""
+    name = field.replace("_", " ")
+    if test.equals is True:
+        return name
+    if test.equals is False:
+        return f"not {name}"
+    return test.describe(name)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _holds(rule: AlternationRule, event: AnyEvent) -> bool | None:
+    """Whether the event has the property: None when a property field is empty."""
+    result: bool | None = True
+    for field, test in rule.property.items():
+        outcome = test.test(getattr(event, field, None))
+        if outcome is False:
+            return False
+        if outcome is None:
+            result = None
+    return result
+
+
+def _episode(
+    rule: AlternationRule,
+    timeline: Timeline,
+    verdicts: Verdicts,
+    episode: Episode,
+    words: _Words,
+    findings: list[Finding],
+) -> None:
+    events = timeline.events
+    start, stop = timeline.episode_bounds(episode.number)
+    sure, doubtful = _split(timeline, rule.event, start, stop)
+    if not sure and not doubtful:
+        return
+    # each element: (position, has the property: True / False / None = unknown)
+    if doubtful:
+        marked = set(doubtful)
+        order = sorted((*sure, *doubtful))
+        sequence = [(p, None if p in marked else _holds(rule, events[p])) for p in order]
+    else:
+        sequence = [(p, _holds(rule, events[p])) for p in sure]
+    k = rule.at_least_every
+    plan = f"plan {episode.number}"
+    last_holds = -1  # index in sequence of the latest event with the property
+    last_unknown = -1
+    stretch_start = 0  # first index after the latest breach or undetermined window
+    stretch_key: int | None = None  # index of the stretch's first event with the property
+    reported = len(findings)
+    for index, (position, holds) in enumerate(sequence):
+        if holds is True:
+            last_holds = index
+            if stretch_key is None:
+                stretch_key = index
+            continue
+        if holds is None:
+            last_unknown = index
+        if index - last_holds < k:
+            continue  # the window ending here has an event with the property
+        window = sequence[index - k + 1 : index + 1]
+        if stretch_key is not None:
+            findings.append(
+                _stretch(verdicts, sequence, stretch_start, stretch_key, index - k, plan, words, events)
+            )
+        stretch_start, stretch_key = index + 1, None
+        if last_unknown > index - k:
+            findings.append(_unknown_window(rule, verdicts, window, plan, words, events))
+        else:
+            findings.append(
+                verdicts.violated(
+                    f"{k} {words.events} in a row in {plan} {words.without}: "
+                    f"{_listed([events[p] for p, _ in window])}; {words.prop} is needed {words.every}",
+                    trigger=events[position],
+                    evidence=[events[p] for p, _ in window],
+                )
+            )
+    if stretch_key is not None:
+        findings.append(
+            _stretch(verdicts, sequence, stretch_start, stretch_key, len(sequence) - 1, plan, words, events)
+        )
+    if len(findings) > reported:
+        return
+    # nothing decided in this episode: fewer than k events, none with the property
+    count = len(sequence)
+    ended = episode.end_index is not None
+    so_far, yet = ("", "") if ended else (" so far", " yet")
+    summary = (
+        f"Only {count} {words.event if count == 1 else words.events} in {plan}{so_far}: "
+        f"fewer than {k} in a row, so no breach{yet}; {words.prop} is needed {words.every}"
+    )
+    first = events[sequence[0][0]]
+    if ended:  # the plan is over: nothing can change this any more
+        findings.append(verdicts.met(summary, trigger=first, evidence=[events[p] for p, _ in sequence]))
+    else:
+        findings.append(verdicts.not_applicable(summary, trigger=first))
+
+
+def _stretch(
+    verdicts: Verdicts,
+    sequence: list[tuple[int, bool | None]],
+    first: int,
+    key: int,
+    last: int,
+    plan: str,
+    words: _Words,
+    events: tuple[AnyEvent, ...],
+) -> Finding:
+    """``met`` for a stretch of events between breaches, keyed on its first event with the
+    property (which no later event can put into a breach)."""
+    count = last - first + 1
+    opening = events[sequence[first][0]]
+    closing = events[sequence[last][0]]
+    span = (
+        label(opening) if count == 1 else f"{count} {words.events} from {label(opening)} to {label(closing)}"
+    )
+    return verdicts.met(
+        f"{words.prop[:1].upper()}{words.prop[1:]} {words.every} in {plan}: {span}",
+        trigger=events[sequence[key][0]],
+        evidence=[events[p] for p, holds in sequence[first : last + 1] if holds is True],
+    )
+
+
+def _unknown_window(
+    rule: AlternationRule,
+    verdicts: Verdicts,
+    window: list[tuple[int, bool | None]],
+    plan: str,
+    words: _Words,
+    events: tuple[AnyEvent, ...],
+) -> Finding:
+    """``undetermined``: no event of the window surely has the property, some are unknown."""
+    lacking: dict[str, list[AnyEvent]] = {}  # the empty fields -> the events that leave them empty
+    for position, holds in window:
+        if holds is None:
+            event = events[position]
+            lacking.setdefault(_empty_fields(rule, event), []).append(event)
+    missing = "; ".join(
+        f"{_listed(group)} {'does' if len(group) == 1 else 'do'} not record {fields}"
+        for fields, group in lacking.items()
+    )
+    closing = events[window[-1][0]]
+    return verdicts.undetermined(
+        f"{words.prop[:1].upper()}{words.prop[1:]} is needed {words.every}; whether that held up to "
+        f"{label(closing)} in {plan} is unknown: {missing}",
+        trigger=closing,
+    )
+
+
+def _empty_fields(rule: AlternationRule, event: AnyEvent) -> str:
+    """The fields that leave it unknown whether an event counts or has the property: 'outcome'."""
+    empty = [
+        field.replace("_", " ")
+        for tests in (rule.event.where, rule.property)
+        for field, test in tests.items()
+        if test.test(getattr(event, field, None)) is None
+    ]
+    return " or ".join(empty) if empty else "the child's date of birth"
+
+
+def _listed(events: list[AnyEvent]) -> str:
+    """'the visit v2 on 2024-03-15 and the visit v3 on 2024-03-22'."""
+    labels = [label(event) for event in events]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def _split(timeline: Timeline, selector: Selector, start: int, stop: int) -> tuple[list[int], list[int]]:
+    """Positions in ``[start, stop)`` that ``selector`` surely accepts, and those it may accept
+    (a tested field is empty), in one pass over the events of its types."""
+    kinds = selector.types
+    if len(kinds) == 1:
+        candidates = timeline.by_type.get(kinds[0], [])
+    else:
+        candidates = sorted(p for kind in kinds for p in timeline.by_type.get(kind, ()))
+    events = timeline.events
+    birth = timeline.birth
+    sure: list[int] = []
+    unknown: list[int] = []
+    for index in range(bisect_left(candidates, start), len(candidates)):
+        position = candidates[index]
+        if position >= stop:
+            break
+        accepted = selector.match(events[position], birth)
+        if accepted:
+            sure.append(position)
+        elif accepted is None:
+            unknown.append(position)
+    return sure, unknown

@@ -1,0 +1,357 @@
+"""``condition``: each qualifying event carries required facts, or has a required event before
+or after it: the rules no timing kind fits.
+
+For each event the ``event`` selector accepts (one finding each, key ``rule@<event id>#1``):
+
+- ``require``: field tests on the event. All pass: ``met``; one fails: ``violated``; an empty
+  field (and none failing): ``undetermined`` naming it. ``require`` is checked first: a failed
+  or unknown required fact decides the finding.
+- ``preceded_by``: an event matching it earlier in the timeline, no earlier than ``within``
+  before the qualifying event (``{days: 0}``: the same day). On the qualifying event's own day
+  the timeline's order of a day decides (SPEC §3: strategy discussions and section 47
+  outcomes, conferences, plan starts, other events, plan ends): a review conference comes
+  before a plan change that day, a visit after an ICPC. Two events of the same rank on one day
+  are ordered only by id, which means nothing, so such an event counts as before. Found:
+  ``met``; not found: ``violated``, or ``undetermined`` when only events with the tested field
+  empty are there.
+- ``followed_by``: an event matching it dated on or after the qualifying event's day (any
+  event of that day counts: a follow-up "within N working days of X" may be held on X's day,
+  whatever the day's order), and on or before the day of the first ``before`` event after the
+  qualifying one (the timeline cannot order a day's events). With ``within`` the due date is
+  ``within`` after the qualifying event: ``met``/``late`` when found, ``due``/``overdue`` while
+  not found, ``violated`` once the ``before`` event has happened without it. Without
+  ``within`` (the model then requires ``before``): ``met`` when found, ``violated`` once the
+  ``before`` event has happened without it, and ``not_applicable`` while neither has happened
+  ("not yet due": there is no due date to report) or when, under ``scope: episode``, the plan
+  ended first (the obligation lapsed). So a ``met``, ``late`` or ``violated`` finding never
+  changes at a later ``as_of``, and ``overdue`` never goes back to ``due``.
+- ``scope: episode``: only qualifying events inside a plan episode (its opening conference
+  included) are checked; one outside any plan gets ``not_applicable``. The search stays in
+  the event's episode.
+
+An event whose selector test meets an empty field (a review conference that does not record
+its ``categories``) is checked too: ``met`` when the condition holds whatever the field says,
+``undetermined`` naming the field where it would otherwise be a breach.
+
+>>> from datetime import date
+>>> from cprules.calendar import WorkingCalendar
+>>> from cprules.case import parse_case
+>>> from cprules.pack.model import RULE_ADAPTER
+>>> from cprules.timeline import Timeline
+>>> rule = RULE_ADAPTER.validate_python({"id": "plan-changes-at-review", "kind": "condition",
+...     "title": "Changes to the plan only at a review conference", "severity": "breach",
+...     "citation": "Jersey, Implementing CP Plans, v18", "event": "plan_changed",
+...     "preceded_by": "review_conference", "within": {"days": 0}})
+>>> case = parse_case({"case_id": "C-1", "events": [
+...     {"id": "pc1", "type": "plan_changed", "date": "2024-06-03"},
+...     {"id": "rc", "type": "review_conference", "date": "2024-06-03", "outcome": "continue"},
+...     {"id": "pc2", "type": "plan_changed", "date": "2024-06-10"}]})
+>>> timeline = Timeline.build(case, date(2024, 7, 1), WorkingCalendar())
+>>> [(f.key, f.status.value) for f in evaluate(rule, timeline, Verdicts(rule, timeline))]
+[('plan-changes-at-review@pc1#1', 'met'), ('plan-changes-at-review@pc2#1', 'violated')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from cprules.case import AnyEvent
+from cprules.findings import Finding, Status
+from cprules.pack.model import ConditionRule, FieldTest, Selector, Within
+from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
+from cprules.timeline import Timeline
+
+__all__ = ["evaluate", "qualifying_events"]
+
+_BREACHES = (Status.LATE, Status.OVERDUE, Status.VIOLATED)
+
+
+def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
+    """One finding per qualifying event (``not_applicable`` if none)."""
+    qualifying, doubtful = qualifying_events(rule.event, timeline)
+    if not qualifying:
+        return [verdicts.not_applicable(f"No {rule.event.describe()} in the timeline")]
+    passed = " and ".join(test.describe(field) for field, test in rule.require.items()).replace("_", " ")
+    findings: list[Finding] = []
+    outside_plans = rule.scope == "episode"
+    events = timeline.events
+    for position in qualifying:
+        if outside_plans and timeline.episode_of(position) is None:
+            findings.append(
+                verdicts.not_applicable(
+                    f"{label(events[position])} is outside any plan: the rule looks within a plan",
+                    trigger=events[position],
+                )
+            )
+            continue
+        finding = _check(rule, timeline, verdicts, position, passed)
+        if doubtful and position in doubtful and finding.status in _BREACHES:
+            # the event may not qualify at all: never a breach on an unknown fact
+            finding = verdicts.undetermined(
+                f"{finding.explanation.rstrip('.')}; but it does not record "
+                f"{_empty_fields(rule.event, timeline, position)}, which decides whether the rule applies",
+                trigger=events[position],
+                due=finding.due,
+            )
+        findings.append(finding)
+    return findings
+
+
+def qualifying_events(selector: Selector, timeline: Timeline) -> tuple[list[int], frozenset[int]]:
+    """The positions ``selector`` surely or possibly accepts (in timeline order), and the set of
+    the possible ones (a tested field is empty), each event matched once.
+
+    >>> from datetime import date
+    >>> from cprules.calendar import WorkingCalendar
+    >>> from cprules.case import parse_case
+    >>> case = parse_case({"case_id": "Q", "events": [
+    ...     {"id": "a", "type": "visit", "date": "2024-03-01", "outcome": "seen"},
+    ...     {"id": "b", "type": "visit", "date": "2024-03-02"},
+    ...     {"id": "c", "type": "visit", "date": "2024-03-03", "outcome": "refused"}]})
+    >>> timeline = Timeline.build(case, date(2024, 6, 1), WorkingCalendar())
+    >>> qualifying_events(Selector(event="visit", where={"outcome": "seen"}), timeline)
+    ([0, 1], frozenset({1}))
+    """
+    events = timeline.events
+    birth = timeline.birth
+    kinds = selector.types
+    candidates: list[int] | tuple[int, ...]
+    if len(kinds) == 1:
+        candidates = timeline.by_type.get(kinds[0], ())
+    else:
+        candidates = sorted(p for kind in kinds for p in timeline.by_type.get(kind, ()))
+    if not selector.where and selector.child_under is None:
+        return list(candidates), frozenset()
+    found: list[int] = []
+    doubtful: list[int] = []
+    for position in candidates:
+        matched = selector.match(events[position], birth)
+        if matched is not False:
+            found.append(position)
+            if matched is None:
+                doubtful.append(position)
+    return found, frozenset(doubtful)
+
+
+def _check(
+    rule: ConditionRule, timeline: Timeline, verdicts: Verdicts, position: int, passed: str
+) -> Finding:
+    event = timeline.events[position]
+    prefix = ""
+    if rule.require:
+        failed: list[str] = []
+        empty: list[str] = []
+        for field, test in rule.require.items():
+            value = getattr(event, field, None)
+            outcome = test.test(value)
+            if outcome is False:
+                failed.append(
+                    f"{field.replace('_', ' ')} is {_value_text(value)}, not {_wanted(field, test)}"
+                )
+            elif outcome is None:
+                empty.append(field.replace("_", " "))
+        if failed:
+            return verdicts.violated(f"At {label(event)}, {'; '.join(failed)}", trigger=event)
+        if empty:
+            return verdicts.undetermined(
+                f"{label(event)} does not record {' or '.join(empty)}", trigger=event
+            )
+        if rule.preceded_by is None and rule.followed_by is None:
+            return verdicts.met(f"{label(event)} has {passed}", trigger=event)
+        prefix = f"{_capital(label(event))} has {passed}. "
+    if rule.preceded_by is not None:
+        finding = _preceded(rule, rule.preceded_by, timeline, verdicts, position)
+    else:
+        assert rule.followed_by is not None  # the model requires one of the three
+        finding = _followed(rule, rule.followed_by, timeline, verdicts, position)
+    return replace(finding, explanation=prefix + finding.explanation) if prefix else finding
+
+
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value)) or "empty"
+    return str(value)
+
+
+def _wanted(field: str, test: FieldTest) -> str:
+    return test.describe(field).removeprefix(field).strip().replace("_", " ")
+
+
+def _empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
+    """The tested fields that are empty on the event at ``position``: 'outcome', 'categories'."""
+    event = timeline.events[position]
+    empty = [
+        field.replace("_", " ")
+        for field, test in selector.where.items()
+        if test.test(getattr(event, field, None)) is None
+    ]
+    if selector.child_under is not None and timeline.birth is None:
+        empty.append("the child's date of birth")
+    return " or ".join(empty)
+
+
+def _scope(rule: ConditionRule, timeline: Timeline, position: int) -> tuple[int, int]:
+    """Positions ``[start, stop)`` the search may look in: the whole case, or the event's plan
+    episode (its opening conference included; evaluate passes over events outside plans)."""
+    episode = timeline.episode_of(position) if rule.scope == "episode" else None
+    if episode is None:
+        return 0, len(timeline.events)
+    return timeline.episode_bounds(episode)
+
+
+def _same_rank_end(timeline: Timeline, position: int, stop: int) -> int:
+    """The first position after ``position`` (before ``stop``) not of the same day and rank:
+    events of one day and rank are ordered only by id, which means nothing."""
+    events = timeline.events
+    event = events[position]
+    after = position + 1
+    while after < stop and events[after].date == event.date and events[after].rank == event.rank:
+        after += 1
+    return after
+
+
+def _day_start(timeline: Timeline, position: int, start: int) -> int:
+    """The first position (not before ``start``) on the day of the event at ``position``."""
+    events = timeline.events
+    day = events[position].date
+    first = position
+    while first - 1 >= start and events[first - 1].date == day:
+        first -= 1
+    return first
+
+
+def _preceded(
+    rule: ConditionRule, wanted: Selector, timeline: Timeline, verdicts: Verdicts, position: int
+) -> Finding:
+    events = timeline.events
+    event = events[position]
+    start, stop = _scope(rule, timeline, position)
+    alongside = _same_rank_end(timeline, position, stop)
+    earliest: date | None = rule.within.subtract(event.date, timeline.calendar) if rule.within else None
+    where = " in the same plan" if rule.scope == "episode" else ""
+    if rule.within is None:
+        span = ""
+    elif rule.within.amount == 0:
+        span = " on the same day"
+    else:
+        assert earliest is not None
+        span = f" within {rule.within.describe()} (on or after {earliest.isoformat()})"
+    found = timeline.last(wanted, start, position)
+    if found is None or (earliest is not None and events[found].date < earliest):
+        found = timeline.first(wanted, position + 1, alongside)
+    if found is not None:
+        return verdicts.met(
+            f"{label(event)} was preceded by {label(events[found])}{span}{where}",
+            trigger=event,
+            occurred_on=events[found].date,
+            evidence=(events[found],),
+        )
+    unknown = [
+        p
+        for p in timeline.unknown_positions(wanted, start, alongside)
+        if p != position and (earliest is None or events[p].date >= earliest)
+    ]
+    if unknown:
+        return verdicts.undetermined(
+            f"No {wanted.describe()} is known before {label(event)}{span}{where}: "
+            f"{label(events[unknown[-1]])} does not record {_empty_fields(wanted, timeline, unknown[-1])}",
+            trigger=event,
+        )
+    return verdicts.violated(f"No {wanted.describe()} before {label(event)}{span}{where}", trigger=event)
+
+
+def _followed(
+    rule: ConditionRule, wanted: Selector, timeline: Timeline, verdicts: Verdicts, position: int
+) -> Finding:
+    events = timeline.events
+    event = events[position]
+    start, stop = _scope(rule, timeline, position)
+    day_start = _day_start(timeline, position, start)
+    bound: int | None = None
+    if rule.before is not None:
+        bound = timeline.first(rule.before, day_start, position)
+        if bound is None:
+            bound = timeline.first(rule.before, position + 1, stop)
+    # events on the bounding event's day count as before it (a day's events have no order)
+    limit = stop
+    if bound is not None:
+        limit = max(bound, position) + 1
+        while limit < stop and events[limit].date == events[bound].date:
+            limit += 1
+    found = timeline.first(wanted, day_start, position)
+    if found is None:
+        found = timeline.first(wanted, position + 1, limit)
+    within = rule.within
+    due = within.add(event.date, timeline.calendar) if within is not None else None
+    before_text = f" before {label(events[bound])}" if bound is not None else ""
+    if found is not None:
+        done = events[found]
+        if within is not None and due is not None:
+            kind: str = done.type  # type: ignore[attr-defined]
+            name = EVENT_LABELS.get(kind, kind)
+            return verdicts.against_due(
+                due=due,
+                why_due=_why_due(within, event, wanted),
+                done_on=done.date,
+                done_what=f"{name[0].upper()}{name[1:]} {done.id} held",
+                trigger=event,
+                evidence=(done,),
+                skipped_from=event.date if within.working_days else None,
+            )
+        return verdicts.met(
+            f"{label(done)} followed {label(event)}{before_text}",
+            trigger=event,
+            occurred_on=done.date,
+            evidence=(done,),
+        )
+    unknown = [p for p in timeline.unknown_positions(wanted, day_start, limit) if p != position]
+    if unknown:
+        return verdicts.undetermined(
+            f"No {wanted.describe()} is known after {label(event)}{before_text}: "
+            f"{label(events[unknown[0]])} does not record {_empty_fields(wanted, timeline, unknown[0])}",
+            trigger=event,
+            due=due,
+        )
+    if bound is not None:
+        return verdicts.violated(
+            f"No {wanted.describe()} after {label(event)}{before_text}",
+            trigger=event,
+            due=due,
+            evidence=(events[bound],),
+        )
+    if within is not None and due is not None:
+        return verdicts.against_due(
+            due=due,
+            why_due=_why_due(within, event, wanted),
+            done_on=None,
+            trigger=event,
+            skipped_from=event.date if within.working_days else None,
+        )
+    assert rule.before is not None  # the model: followed_by needs within or before
+    awaited = rule.before.describe()
+    episode = timeline.episode_of(position) if rule.scope == "episode" else None
+    end = timeline.episode(episode).end_index if episode is not None else None
+    if end is not None:
+        return verdicts.not_applicable(
+            f"The plan ended on {events[end].date.isoformat()} (plan end {events[end].id}) with no "
+            f"{awaited} after {label(event)}: the obligation to hold a {wanted.describe()} before it lapsed",
+            trigger=event,
+        )
+    return verdicts.not_applicable(
+        f"Not yet due: no {awaited} after {label(event)} yet, and a {wanted.describe()} may still "
+        "come before it",
+        trigger=event,
+    )
+
+
+def _why_due(within: Within, event: AnyEvent, wanted: Selector) -> str:
+    if within.amount == 0:
+        return f"the day of {label(event)}, for the {wanted.describe()}"
+    return f"{within.describe()} after {label(event)}, for the {wanted.describe()}"

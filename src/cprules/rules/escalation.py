@@ -1,0 +1,254 @@
+"""``escalation``: k consecutive failed events of a plan require an escalation within a period.
+
+Each plan episode is read on its own, over its qualifying events in timeline order. A failure
+(every ``failure`` test true) adds one to the run; any other qualifying event ends it. When the
+run reaches ``count``, the event that completes it triggers the obligation: due = ``within``
+after that event's date; the first ``expect`` event of the same episode dated on or after that
+day (an escalation on the same day as the visit counts, whatever the order of their ids) gives
+the verdict, as a deadline does. The run then starts again from nothing, so four visits in a
+row without access (count 2) set two obligations, and a run never crosses into a new plan.
+
+An event whose failure field is empty (or whose own tested field is, so that it may or may not
+qualify) is a fact the rule lacks. It counts into the run as a possible failure; a run that
+reaches ``count`` with such an event in it is ``undetermined`` (keyed on the event completing
+it, naming what is not recorded) instead of setting an obligation, and the run starts again
+from nothing, so no breach is built on a guess. An unknown followed by a success before any
+run could form decides nothing and is not reported.
+
+>>> from datetime import date
+>>> from cprules.calendar import WorkingCalendar
+>>> from cprules.case import parse_case
+>>> from cprules.pack.model import RULE_ADAPTER
+>>> from cprules.timeline import Timeline
+>>> rule = RULE_ADAPTER.validate_python({"id": "no-access-escalation", "kind": "escalation",
+...     "title": "Two visits without access: the lead social worker is informed",
+...     "severity": "breach", "citation": "Jersey CP plans v18", "event": "visit",
+...     "failure": {"outcome": "no_access"}, "count": 2,
+...     "expect": {"event": "escalation", "where": {"to": "lead_social_worker"}},
+...     "within": {"working_days": 1}})
+>>> case = parse_case({"case_id": "E-1", "events": [
+...     {"id": "ps", "type": "plan_start", "date": "2024-03-04"},
+...     {"id": "v1", "type": "visit", "date": "2024-03-14", "outcome": "no_access"},
+...     {"id": "v2", "type": "visit", "date": "2024-03-28", "outcome": "no_access"},
+...     {"id": "x1", "type": "escalation", "date": "2024-04-03", "to": "lead_social_worker"}]})
+>>> timeline = Timeline.build(case, date(2024, 4, 30), WorkingCalendar())
+>>> [finding] = evaluate(rule, timeline, Verdicts(rule, timeline))
+>>> finding.key, finding.status.value, finding.due, finding.working_days_late
+('no-access-escalation@v2#1', 'late', datetime.date(2024, 4, 2), 1)
+>>> print(finding.explanation)  # doctest: +NORMALIZE_WHITESPACE
+Due 2024-04-02: 1 working day after the visit v2 on 2024-03-28, the 2nd visit in a row with
+outcome no_access (after v1 on 2024-03-14), for the escalation with to lead_social_worker,
+skipping Good Friday 29 March and Easter Monday 1 April (England and Wales).
+Escalation x1 on 2024-04-03: 1 working day late (1 calendar day).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from weakref import ref
+
+from cprules.case import AnyEvent, Episode
+from cprules.findings import Finding
+from cprules.pack.model import EscalationRule, Selector
+from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
+from cprules.timeline import Timeline
+
+__all__ = ["evaluate"]
+
+
+def evaluate(rule: EscalationRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
+    """One finding per run of ``count`` consecutive failures (``not_applicable`` if none)."""
+    words = _words(rule)
+    if not timeline.episodes:
+        return [verdicts.not_applicable("No plan in the timeline")]
+    findings: list[Finding] = []
+    for episode in timeline.episodes:
+        _episode(rule, timeline, verdicts, episode, words, findings)
+    if not findings:
+        return [verdicts.not_applicable(f"No {words.run} in a plan")]
+    return findings
+
+
+#: id(rule) -> (a weak reference to the rule, its words): a pure cache, as rules are immutable
+_WORDS: dict[int, tuple[ref[EscalationRule], _Words]] = {}
+
+
+def _words(rule: EscalationRule) -> _Words:
+    """The rule's words, built once per rule object (a few microseconds saved on every case)."""
+    key = id(rule)
+    cached = _WORDS.get(key)
+    if cached is not None and cached[0]() is rule:
+        return cached[1]
+    words = _Words(rule)
+    _WORDS[key] = (ref(rule, lambda _: _WORDS.pop(key, None)), words)
+    return words
+
+
+class _Words:
+    """The plain-English pieces of a rule's explanations, worked out once per rule."""
+
+    __slots__ = ("failure", "noun", "run", "wanted", "within")
+
+    def __init__(self, rule: EscalationRule) -> None:
+        kinds = rule.event.types
+        self.noun = EVENT_LABELS.get(kinds[0], kinds[0]) if len(kinds) == 1 else "event"
+        tests = " and ".join(test.describe(field) for field, test in rule.event.where.items())
+        qualifier = f" with {tests}" if tests else ""
+        self.failure = " and ".join(test.describe(field) for field, test in rule.failure.items())
+        if rule.count == 1:
+            self.run = f"{self.noun}{qualifier} with {self.failure}"
+        else:
+            self.run = f"{rule.count} consecutive {self.noun}s{qualifier} with {self.failure}"
+        self.wanted = rule.expect.describe()
+        self.within = rule.within.describe()
+
+
+def _failed(rule: EscalationRule, event: AnyEvent) -> bool | None:
+    """Whether the event is a failure: None when a failure field is empty."""
+    result: bool | None = True
+    for field, test in rule.failure.items():
+        outcome = test.test(getattr(event, field, None))
+        if outcome is False:
+            return False
+        if outcome is None:
+            result = None
+    return result
+
+
+def _episode(
+    rule: EscalationRule,
+    timeline: Timeline,
+    verdicts: Verdicts,
+    episode: Episode,
+    words: _Words,
+    findings: list[Finding],
+) -> None:
+    events = timeline.events
+    start, stop = timeline.episode_bounds(episode.number)
+    sure, doubtful = _split(timeline, rule.event, start, stop)
+    if doubtful:
+        marked = set(doubtful)
+        sequence = [
+            (p, None if p in marked else _failed(rule, events[p])) for p in sorted((*sure, *doubtful))
+        ]
+    else:
+        sequence = [(p, _failed(rule, events[p])) for p in sure]
+    count = rule.count
+    run: list[int] = []  # positions of the current run: failures, and unknowns taken as failures
+    unknown: list[int] = []  # the unknowns in it
+    for position, failed in sequence:
+        if failed is False:
+            run, unknown = [], []
+            continue
+        run.append(position)
+        if failed is None:
+            unknown.append(position)
+        if len(run) < count:
+            continue
+        if unknown:
+            findings.append(_unknown_run(rule, timeline, verdicts, run, unknown, words))
+        else:
+            findings.append(_obligation(rule, timeline, verdicts, run, words, start, stop))
+        run, unknown = [], []
+
+
+def _obligation(
+    rule: EscalationRule,
+    timeline: Timeline,
+    verdicts: Verdicts,
+    run: list[int],
+    words: _Words,
+    start: int,
+    stop: int,
+) -> Finding:
+    events = timeline.events
+    position = run[-1]
+    trigger = events[position]
+    due = rule.within.add(trigger.date, timeline.calendar)
+    # an escalation the same day as the visit counts, whichever of their ids sorts first
+    first = position
+    while first > start and events[first - 1].date == trigger.date:
+        first -= 1
+    expected = timeline.first(rule.expect, first, stop)
+    done = events[expected] if expected is not None else None
+    if len(run) == 1:
+        why = f"{words.within} after {label(trigger)} with {words.failure}"
+    else:
+        listed = ", ".join(f"{events[p].id} on {events[p].date.isoformat()}" for p in run[:-1])
+        why = (
+            f"{words.within} after {label(trigger)}, the {_ordinal(len(run))} {words.noun} "
+            f"in a row with {words.failure} (after {listed})"
+        )
+    kind = done.type if done is not None else ""  # type: ignore[attr-defined]
+    noun = EVENT_LABELS.get(kind, kind)
+    return verdicts.against_due(
+        due=due,
+        why_due=f"{why}, for the {words.wanted}",
+        done_on=done.date if done is not None else None,
+        done_what=f"{noun[:1].upper()}{noun[1:]} {done.id} on" if done is not None else "Done",
+        trigger=trigger,
+        evidence=[*(events[p] for p in run), *((done,) if done is not None else ())],
+        skipped_from=trigger.date if rule.within.working_days is not None else None,
+    )
+
+
+def _unknown_run(
+    rule: EscalationRule,
+    timeline: Timeline,
+    verdicts: Verdicts,
+    run: list[int],
+    unknown: list[int],
+    words: _Words,
+) -> Finding:
+    events = timeline.events
+    closing = events[run[-1]]
+    missing = " and ".join(
+        f"{'it' if p == run[-1] else label(events[p])} does not record {_empty_fields(rule, events[p])}"
+        for p in unknown
+    )
+    single = rule.count == 1
+    may = f"may be a {words.run}, which needs" if single else f"may complete {words.run}, which need"
+    return verdicts.undetermined(
+        f"{label(closing)} {may} the {words.wanted} within {words.within}, but {missing}",
+        trigger=closing,
+    )
+
+
+def _empty_fields(rule: EscalationRule, event: AnyEvent) -> str:
+    """The fields that leave it unknown whether an event counts or failed: 'outcome'."""
+    empty = [
+        field.replace("_", " ")
+        for tests in (rule.event.where, rule.failure)
+        for field, test in tests.items()
+        if test.test(getattr(event, field, None)) is None
+    ]
+    return " or ".join(dict.fromkeys(empty)) if empty else "the child's date of birth"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _split(timeline: Timeline, selector: Selector, start: int, stop: int) -> tuple[list[int], list[int]]:
+    """Positions in ``[start, stop)`` that ``selector`` surely accepts, and those it may accept
+    (a tested field is empty), in one pass over the events of its types."""
+    kinds = selector.types
+    if len(kinds) == 1:
+        candidates = timeline.by_type.get(kinds[0], [])
+    else:
+        candidates = sorted(p for kind in kinds for p in timeline.by_type.get(kind, ()))
+    events = timeline.events
+    birth = timeline.birth
+    sure: list[int] = []
+    unknown: list[int] = []
+    for index in range(bisect_left(candidates, start), len(candidates)):
+        position = candidates[index]
+        if position >= stop:
+            break
+        accepted = selector.match(events[position], birth)
+        if accepted:
+            sure.append(position)
+        elif accepted is None:
+            unknown.append(position)
+    return sure, unknown

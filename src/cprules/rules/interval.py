@@ -1,0 +1,262 @@
+"""``interval``: consecutive qualifying events of a plan never further apart than a period.
+
+Each plan episode is checked on its own (a second plan starts its own chain). The chain starts
+at the ``anchor`` (the first event of the episode it accepts, the conference that opened the
+plan included) or, without one, at the first qualifying event; every gap from one event of the
+chain to the next gives one finding keyed on the event that opens the gap. The gap after the
+last event stays open: ``due``/``overdue`` while the plan is open, ``overdue`` if the plan ended
+after the next event fell due without one, ``not_applicable`` if the plan ended first.
+
+A conference of the episode (ICPC, review or transfer-in) may set another frequency in days
+(``override_field``); it governs every gap that opens on or after the conference's date, until a
+later conference sets another. With ``override_requires`` only a conference that also recorded
+its reasons counts; a frequency set without reasons is ignored, and the explanation says so.
+
+A core group (or visit) whose tested field is empty might have been a qualifying one: when it
+falls inside a gap that would otherwise be ``late`` or ``overdue``, on or before the due date, the
+gap is ``undetermined`` rather than a breach.
+
+>>> from datetime import date
+>>> from cprules.calendar import WorkingCalendar
+>>> from cprules.case import parse_case
+>>> from cprules.pack.model import RULE_ADAPTER
+>>> from cprules.timeline import Timeline
+>>> rule = RULE_ADAPTER.validate_python({"id": "core-group-interval", "kind": "interval",
+...     "title": "Core groups at least monthly", "severity": "breach", "citation": "C06:05",
+...     "event": {"event": "core_group", "where": {"status": "held"}}, "every": {"months": 1}})
+>>> case = parse_case({"case_id": "I-1", "events": [
+...     {"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan"},
+...     {"id": "ps", "type": "plan_start", "date": "2024-03-19"},
+...     {"id": "cg1", "type": "core_group", "date": "2024-03-28", "status": "held"},
+...     {"id": "cg2", "type": "core_group", "date": "2024-04-29", "status": "held"}]})
+>>> timeline = Timeline.build(case, date(2024, 6, 3), WorkingCalendar())
+>>> for finding in evaluate(rule, timeline, Verdicts(rule, timeline)):
+...     print(finding.key, finding.status, finding.due)
+core-group-interval@cg1#1 late 2024-04-28
+core-group-interval@cg2#1 overdue 2024-05-29
+>>> print(evaluate(rule, timeline, Verdicts(rule, timeline))[0].explanation)  # doctest: +NORMALIZE_WHITESPACE
+Due 2024-04-28: 1 month after the core group cg1 on 2024-03-28, for the next core group with
+status held. Next core group cg2 on 2024-04-29: 1 working day late (1 calendar day).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from datetime import date, timedelta
+
+from cprules.case import AnyEvent, Episode
+from cprules.findings import Finding
+from cprules.pack.model import IntervalRule, Selector
+from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
+from cprules.timeline import Timeline
+
+__all__ = ["evaluate"]
+
+#: the conferences that may set a frequency for the rest of the plan
+_CONFERENCES = ("icpc", "review_conference", "transfer_in_conference")
+
+
+def evaluate(rule: IntervalRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
+    """One finding per gap between consecutive qualifying events of each plan episode."""
+    if not timeline.episodes:
+        return [verdicts.not_applicable("No plan in the timeline")]
+    findings: list[Finding] = []
+    for episode in timeline.episodes:
+        _episode(rule, timeline, verdicts, episode, findings)
+    return findings
+
+
+class _Frequencies:
+    """The frequency in force for a gap opening on a given day, from the episode's conferences."""
+
+    __slots__ = ("_default", "_rule", "_settings")
+
+    def __init__(self, rule: IntervalRule, timeline: Timeline, start: int, stop: int) -> None:
+        self._rule = rule
+        self._default = rule.every.describe()
+        # (date, days, reasons given, conference) in timeline order
+        self._settings: list[tuple[date, int, bool, AnyEvent]] = []
+        field = rule.override_field
+        if field is None:
+            return
+        found: list[int] = []
+        for kind in _CONFERENCES:
+            found.extend(p for p in timeline.by_type.get(kind, ()) if start <= p < stop)
+        found.sort()
+        requires = rule.override_requires
+        for position in found:
+            conference = timeline.events[position]
+            days = getattr(conference, field, None)
+            if days is None:
+                continue
+            reasoned = True
+            if requires is not None:
+                reasons = getattr(conference, requires, None)
+                reasoned = bool(reasons)
+            self._settings.append((conference.date, days, reasoned, conference))
+
+    def due(self, opened_by: AnyEvent, timeline: Timeline) -> tuple[date, str, bool]:
+        """``(due, why_due, working_days)`` for the gap that ``opened_by`` opens."""
+        opened_on = opened_by.date
+        chosen: tuple[date, int, bool, AnyEvent] | None = None
+        ignored: tuple[date, int, bool, AnyEvent] | None = None
+        for setting in self._settings:
+            if setting[0] > opened_on:
+                break
+            if setting[2]:
+                chosen = setting
+                ignored = None
+            else:
+                ignored = setting
+        note = ""
+        if ignored is not None:
+            setter = label(ignored[3])
+            note = f" ({setter} set {ignored[1]} days but recorded no reasons, so that does not count)"
+        if chosen is not None:
+            days = chosen[1]
+            why = f"{days} days after {label(opened_by)}, the frequency set by {label(chosen[3])}{note}"
+            return opened_on + timedelta(days=days), why, False
+        every = self._rule.every
+        why = f"{self._default} after {label(opened_by)}{note}"
+        return every.add(opened_on, timeline.calendar), why, every.working_days is not None
+
+
+def _episode(
+    rule: IntervalRule, timeline: Timeline, verdicts: Verdicts, episode: Episode, findings: list[Finding]
+) -> None:
+    events = timeline.events
+    start, stop = timeline.episode_bounds(episode.number)
+    plan = f"plan {episode.number}"
+    first = rule.anchor if rule.anchor is not None else rule.event
+    chain: list[int] = []
+    unknown: list[int] = []  # events that may qualify (a tested field is empty)
+    if rule.anchor is not None:
+        anchor = timeline.first(rule.anchor, start, stop)
+        if anchor is not None:
+            chain, unknown = _split(timeline, rule.event, anchor + 1, stop)
+            chain.insert(0, anchor)
+    else:
+        chain, unknown = _split(timeline, rule.event, start, stop)
+    if not chain:
+        findings.append(_no_start(first, timeline, verdicts, episode, start, stop))
+        return
+    frequencies = _Frequencies(rule, timeline, start, stop)
+    kinds = rule.event.types
+    noun = EVENT_LABELS.get(kinds[0], kinds[0]) if len(kinds) == 1 else "event"
+    wanted = rule.event.describe()
+    ended_on = events[episode.end_index].date if episode.end_index is not None else None
+    for index, position in enumerate(chain):
+        opened_by = events[position]
+        due, why, working = frequencies.due(opened_by, timeline)
+        skipped_from = opened_by.date if working else None
+        following = chain[index + 1] if index + 1 < len(chain) else None
+        if following is None and ended_on is not None and due >= ended_on:
+            findings.append(
+                verdicts.not_applicable(
+                    f"{plan.capitalize()} ended on {ended_on.isoformat()}, before the next {wanted} was "
+                    f"overdue (due {due.isoformat()}: {why})",
+                    trigger=opened_by,
+                )
+            )
+            continue
+        done = events[following] if following is not None else None
+        why = f"{why}, for the next {wanted}"
+        if (done.date if done is not None else timeline.as_of) > due:
+            # a breach unless an event with an empty tested field might have closed the gap in time
+            doubtful = _doubt(timeline, unknown, position, following if following is not None else stop, due)
+            if doubtful is not None:
+                findings.append(
+                    verdicts.undetermined(
+                        f"Due {due.isoformat()}: {why}. {_capital(label(doubtful))} does not record "
+                        f"{_empty_fields(rule.event, doubtful)}, so whether the gap closed in time is "
+                        "unknown",
+                        trigger=opened_by,
+                        due=due,
+                    )
+                )
+                continue
+        if done is None and ended_on is not None:
+            why = f"{why}; {plan} ended on {ended_on.isoformat()} with none after it"
+        findings.append(
+            verdicts.against_due(
+                due=due,
+                why_due=why,
+                done_on=done.date if done is not None else None,
+                done_what=f"Next {noun} {done.id} on" if done is not None else f"Next {noun}",
+                trigger=opened_by,
+                evidence=(done,) if done is not None else (),
+                skipped_from=skipped_from,
+            )
+        )
+
+
+def _no_start(
+    first: Selector, timeline: Timeline, verdicts: Verdicts, episode: Episode, start: int, stop: int
+) -> Finding:
+    """The chain never started in this episode: ``not_applicable``, or ``undetermined`` when an
+    event with an empty tested field might have started it."""
+    plan = f"plan {episode.number}"
+    what = first.describe()
+    unknown = timeline.unknown_positions(first, start, stop)
+    if unknown:
+        doubtful = timeline.events[unknown[0]]
+        return verdicts.undetermined(
+            f"The interval in {plan} runs from the first {what}; {label(doubtful)} does not record "
+            f"{_empty_fields(first, doubtful)}, so whether it started the interval is unknown",
+            trigger=doubtful,
+        )
+    still = " yet" if episode.end_index is None else ""
+    return verdicts.not_applicable(
+        f"No {what}{still} in {plan}: the interval runs from the first one",
+        trigger=timeline.events[episode.start_index],
+    )
+
+
+def _doubt(timeline: Timeline, unknown: list[int], after: int, before: int, due: date) -> AnyEvent | None:
+    """An event strictly between two positions, on or before ``due``, that might qualify."""
+    events = timeline.events
+    for position in unknown:
+        if position >= before:
+            break
+        if position > after and events[position].date <= due:
+            return events[position]
+    return None
+
+
+def _empty_fields(selector: Selector, event: AnyEvent) -> str:
+    """What an event lacks for a selector to decide on it: 'its status'."""
+    empty = [
+        field.replace("_", " ")
+        for field, test in selector.where.items()
+        if test.test(getattr(event, field, None)) is None
+    ]
+    # the only other unknown: child_under without a date of birth
+    return " or ".join(empty) if empty else "the child's date of birth"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _split(timeline: Timeline, selector: Selector, start: int, stop: int) -> tuple[list[int], list[int]]:
+    """Positions in ``[start, stop)`` that ``selector`` surely accepts, and those it may accept
+    (a tested field is empty), in one pass over the events of its types."""
+    kinds = selector.types
+    if len(kinds) == 1:
+        candidates = timeline.by_type.get(kinds[0], [])
+    else:
+        candidates = sorted(p for kind in kinds for p in timeline.by_type.get(kind, ()))
+    events = timeline.events
+    birth = timeline.birth
+    sure: list[int] = []
+    unknown: list[int] = []
+    for index in range(bisect_left(candidates, start), len(candidates)):
+        position = candidates[index]
+        if position >= stop:
+            break
+        accepted = selector.match(events[position], birth)
+        if accepted:
+            sure.append(position)
+        elif accepted is None:
+            unknown.append(position)
+    return sure, unknown
