@@ -29,6 +29,7 @@ from cprules.errors import (
 )
 from cprules.findings import Finding, Report, Severity, Status
 from cprules.pack import Pack, bundled_pack_ids, load_pack
+from cprules.readers import read_cases
 
 __version__ = ENGINE_VERSION["cprules"]
 
@@ -55,4 +56,5 @@ __all__ = [
     "load_case",
     "load_pack",
     "parse_case",
+    "read_cases",
 ]

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_NODES", "YamlDocument", "YamlProblem", "load_yaml", "load_yaml_data"]
+__all__ = ["MAX_NODES", "YamlDocument", "YamlProblem", "iter_yaml", "load_yaml", "load_yaml_data"]
 
 #: total nodes a document may expand to (aliases counted each time they are used)
 MAX_NODES = 200_000
@@ -87,8 +87,18 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[list[An
     loader.item_marks[id(data)] = [_mark(item) for item in node.value]
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    # An impossible unquoted date (2024-02-30) makes PyYAML raise ValueError for the whole
+    # document; kept as text, it becomes "not a valid date" at its own field path.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _count_nodes(data: Any, budget: int) -> int:
@@ -116,6 +126,8 @@ class YamlDocument:
     _key_marks: dict[int, dict[Any, Mark]]
     _value_marks: dict[int, dict[Any, Mark]]
     _item_marks: dict[int, list[Mark]]
+    line: int = 1
+    """The line the document starts on."""
 
     def position(self, path: Sequence[Any], *, key: bool = False) -> Mark | None:
         """The (line, column) of the value at ``path`` (or of its key, with ``key=True``).
@@ -139,24 +151,41 @@ class YamlDocument:
         return found
 
 
-def load_yaml(text: str | bytes, *, file: str = "<string>", max_bytes: int = 1 << 20) -> YamlDocument:
-    """Parse one YAML document safely, keeping positions; raises :class:`YamlProblem`.
+def iter_yaml(
+    text: str | bytes, *, file: str = "<string>", max_bytes: int = 1 << 20
+) -> Iterator[YamlDocument]:
+    """Parse each YAML document of a stream safely, keeping positions; raises :class:`YamlProblem`.
 
-    >>> load_yaml("a: 1\\na: 2\\n").data
-    Traceback (most recent call last):
-    ...
-    cprules.yamlsafe.YamlProblem: duplicate key 'a' (first written on line 1); keep one of them
+    A document whose aliases expand it to more values than twice its length in characters is
+    refused: without aliases no document can have more.
+
+    >>> [doc.data for doc in iter_yaml("a: 1\\n---\\nb: 2\\n")]
+    [{'a': 1}, {'b': 2}]
     """
     if len(text) > max_bytes:
-        raise YamlProblem(f"file over the {max_bytes // 1024} KiB limit; split it with include:")
+        raise YamlProblem(f"file over the {max_bytes // 1024} KiB limit; split it into smaller files")
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise YamlProblem(f"not UTF-8 text (byte {exc.start})") from None
+    budget = max(2 * len(text) + 1000, MAX_NODES)
     loader = _Loader(text)
     try:
-        data = loader.get_single_data()
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:  # pragma: no cover - check_node said there was one
+                break
+            data = loader.construct_document(node)
+            if _count_nodes(data, budget) > budget:
+                raise YamlProblem(
+                    "the document's aliases expand it far past its size (a 'billion laughs' file?); "
+                    "write the values out or use fewer aliases",
+                    node.start_mark.line + 1,
+                )
+            yield YamlDocument(
+                data, file, loader.key_marks, loader.value_marks, loader.item_marks, node.start_mark.line + 1
+            )
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -168,17 +197,29 @@ def load_yaml(text: str | bytes, *, file: str = "<string>", max_bytes: int = 1 <
         column = mark.column + 1 if mark is not None else None
         raise YamlProblem(f"not valid YAML: {problem}", line, column) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"not valid YAML: {exc}") from None
+        raise YamlProblem(f"not valid YAML ({type(exc).__name__})") from None
     except RecursionError:
         raise YamlProblem("nested too deeply") from None
     finally:
         loader.dispose()
-    if _count_nodes(data, MAX_NODES) > MAX_NODES:
-        raise YamlProblem(
-            f"the document expands to more than {MAX_NODES} values (aliases used too often); "
-            "write the values out or use fewer aliases"
-        )
-    return YamlDocument(data, file, loader.key_marks, loader.value_marks, loader.item_marks)
+
+
+def load_yaml(text: str | bytes, *, file: str = "<string>", max_bytes: int = 1 << 20) -> YamlDocument:
+    """Parse one YAML document safely, keeping positions; raises :class:`YamlProblem`.
+
+    >>> load_yaml("a: 1\\na: 2\\n").data
+    Traceback (most recent call last):
+    ...
+    cprules.yamlsafe.YamlProblem: duplicate key 'a' (first written on line 1); keep one of them
+    """
+    documents = iter_yaml(text, file=file, max_bytes=max_bytes)
+    first = next(documents, None)
+    if first is None:
+        return YamlDocument(None, file, {}, {}, {})
+    second = next(documents, None)
+    if second is not None:
+        raise YamlProblem("only one YAML document is allowed here; remove the '---' line", second.line, 1)
+    return first
 
 
 def load_yaml_data(text: str | bytes, *, file: str = "<string>", max_bytes: int = 16 << 20) -> Any:
