@@ -185,3 +185,12 @@ def test_alias_bomb_and_size_limit_are_refused_quickly(tmp_path: Path) -> None:
     assert "aliases" in str(pack_error(path))
     big = write_pack(tmp_path / "big", "calendar: {country: GB}\n# " + "x" * (1 << 20) + "\n")
     assert re.search(r"over the \d+ KiB limit", str(pack_error(big)))
+
+
+def test_validate_pack_reports_every_bad_rule_in_file_order(tmp_path: Path) -> None:
+    bad_kind = RULE.replace("kind: deadline", "kind: dealine").replace("first-core-group", "a")
+    bad_period = RULE.replace("working_days: 10", "working_days: 0").replace("first-core-group", "b")
+    path = write_pack(tmp_path / "p", "calendar: {country: GB}\nrules:\n" + bad_kind + bad_period + RULE)
+    errors = cprules.pack.validate_pack(path.parent)
+    assert [(e.rule_id, e.line) for e in errors] == [("a", 8), ("b", 22)]  # kind of a; within of b
+    assert cprules.pack.validate_pack("stoke") == []

@@ -38,7 +38,7 @@ import click
 from cprules.case import MAX_CASE_BYTES, MAX_DATE, MIN_DATE, Case, load_case, parse_case
 from cprules.errors import CaseError, CprulesError, EvaluationError, PackError, SourceError
 from cprules.findings import Finding, Report, Severity, Status
-from cprules.pack.loader import Pack, bundled_pack_ids, load_pack, policies_dir
+from cprules.pack.loader import Pack, bundled_pack_ids, load_pack, policies_dir, validate_pack
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -1249,7 +1249,8 @@ def _pack_problems(target: str) -> tuple[list[str], Pack | None]:
         problems.extend(failure.lines)
     except PackError as exc:
         problems.append(str(exc))
-        problems.extend(p for p in _more_rule_problems(target) if p not in problems)
+        if target != "-":
+            problems.extend(str(e) for e in validate_pack(target) if str(e) not in problems)
     folder = _pack_folder(target, pack)
     if folder is not None:
         for path in sorted((folder / "tests").glob("*.yaml")):
@@ -1279,54 +1280,6 @@ def _position_key(problem: str) -> tuple[str, int, int]:
     if match is None:
         return ("", 0, 0)
     return (match.group(1), int(match.group(2)), int(match.group(3)))
-
-
-def _more_rule_problems(target: str) -> list[str]:
-    """The loader stops at its first mistake; a policy officer wants them all. Validate each rule
-    of the pack's own files on its own, as the loader does, to find the others."""
-    folder = _pack_folder(target, None)
-    if folder is None:
-        return []
-    path = Path(target) if Path(target).is_file() else folder / "pack.yaml"
-    try:
-        from pydantic import ValidationError
-
-        from cprules.pack import loader as pack_loader
-        from cprules.pack.model import RULE_ADAPTER
-        from cprules.yamlsafe import YamlProblem, load_yaml
-
-        try:
-            document = load_yaml(path.read_bytes(), file=str(path), max_bytes=pack_loader.MAX_PACK_BYTES)
-        except (YamlProblem, OSError):
-            return []
-        documents = [document]
-        if isinstance(document.data, dict):
-            for name in document.data.get("include") or ():
-                try:
-                    included = folder / str(name)
-                    documents.append(load_yaml(included.read_bytes(), file=str(included)))
-                except (YamlProblem, OSError):
-                    continue
-        pack_id = str(document.data.get("id", "")) if isinstance(document.data, dict) else ""
-        found: list[str] = []
-        checker = pack_loader._Loader()
-        for doc in documents:
-            rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
-            if not isinstance(rules, list):
-                continue
-            for position, data in enumerate(rules):
-                if not isinstance(data, dict):
-                    continue
-                rule_id = data.get("id") if isinstance(data.get("id"), str) else None
-                try:
-                    RULE_ADAPTER.validate_python(data)
-                except ValidationError as exc:
-                    raw = pack_loader._RawRule(dict(data), doc, ("rules", position), pack_id)
-                    error = checker._validation_error(doc, ("rules", position), exc, rule_id, raw)
-                    found.append(str(error))
-        return found
-    except Exception:  # best effort: the loader's first error has been reported already
-        return []
 
 
 @pack_group.command("test")

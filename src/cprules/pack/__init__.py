@@ -14,6 +14,7 @@ from cprules.pack.loader import (
     bundled_pack_ids,
     load_pack,
     policies_dir,
+    validate_pack,
 )
 from cprules.pack.model import RULE_ADAPTER, RULE_KINDS, Period, Rule, Selector
 
@@ -31,4 +32,5 @@ __all__ = [
     "bundled_pack_ids",
     "load_pack",
     "policies_dir",
+    "validate_pack",
 ]

@@ -36,6 +36,7 @@ __all__ = [
     "bundled_pack_ids",
     "load_pack",
     "policies_dir",
+    "validate_pack",
 ]
 
 PACK_SCHEMA_VERSION = 1
@@ -195,6 +196,22 @@ def load_pack(name_or_path: str | Path) -> Pack:
     return _Loader().load(_locate(name_or_path, base=None), stack=())
 
 
+def validate_pack(name_or_path: str | Path) -> list[PackError]:
+    """Every mistake in a pack, in file order: each rule is checked on its own, so one bad rule
+    does not hide the next. An empty list means the pack loads.
+
+    >>> validate_pack("stoke")
+    []
+    """
+    loader = _Loader(collect=True)
+    try:
+        loader.load(_locate(name_or_path, base=None), stack=())
+    except PackError as exc:  # a mistake outside the rules stops the loading
+        loader.errors.append(exc)
+    unique = {str(error): error for error in loader.errors}
+    return sorted(unique.values(), key=lambda e: (e.file or "", e.line or 0, e.column or 0))
+
+
 def _locate(name_or_path: str | Path, base: Path | None) -> Path:
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or text.startswith((".", "/")) or text.endswith((".yaml", ".yml")):
@@ -316,7 +333,12 @@ class _Loader:
             if raw.disabled is not None:
                 disabled.append(raw.disabled)
                 continue
-            rules.append(self._validate_rule(raw))
+            try:
+                rules.append(self._validate_rule(raw))
+            except PackError as exc:
+                if not self._collect:
+                    raise
+                self.errors.append(exc)  # go on: a policy officer wants every mistake at once
 
         spec = top.calendar
         if spec is not None:
@@ -351,9 +373,12 @@ class _Loader:
         self._keep.append(pack)
         return pack
 
-    def __init__(self) -> None:
+    def __init__(self, *, collect: bool = False) -> None:
         self._raw: dict[int, list[_RawRule]] = {}
         self._keep: list[Pack] = []
+        self._collect = collect
+        #: with collect=True, every rule that failed validation (the rest of the pack loads)
+        self.errors: list[PackError] = []
 
     def _raw_of(self, pack: Pack) -> list[_RawRule]:
         return self._raw[id(pack)]
