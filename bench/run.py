@@ -68,6 +68,7 @@ def bench_pack(pack_id: str, texts: list[str], jobs: int, baseline: float) -> di
         for line in cprules.engine.evaluate_lines(texts, pack, as_of=AS_OF, jobs=1):
             del line
 
+    parse = rate(len(texts), lambda: [cprules.parse_case(text) for text in texts])
     built = rate(len(cases), evaluate_built)
     e2e = rate(len(texts), end_to_end)
     one = rate(len(texts), serial_lines, repeat=2)
@@ -77,6 +78,8 @@ def bench_pack(pack_id: str, texts: list[str], jobs: int, baseline: float) -> di
         "rules": len(pack.rules),
         "findings_per_case": round(findings / len(cases), 1),
         "pack_load_ms": round(load_ms, 1),
+        "parse_per_s": round(parse),
+        "parse_ratio": round(parse / baseline, 3),
         "evaluate_per_s": round(built),
         "evaluate_ratio": round(built / baseline, 3),
         "end_to_end_per_s": round(e2e),
@@ -171,6 +174,8 @@ def main() -> None:
         "pack",
         "rules",
         "findings",
+        "parse/s",
+        "x json",
         "evaluate/s",
         "x json",
         "end-to-end/s",
@@ -188,6 +193,8 @@ def main() -> None:
                     row["pack"],
                     row["rules"],
                     row["findings_per_case"],
+                    f"{row['parse_per_s']:,}",
+                    row["parse_ratio"],
                     f"{row['evaluate_per_s']:,}",
                     row["evaluate_ratio"],
                     f"{row['end_to_end_per_s']:,}",
