@@ -17,8 +17,8 @@ type and field tests, never code.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
 from calendar import monthrange
+from collections.abc import Iterator
 from datetime import date, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal, Union
@@ -471,10 +471,11 @@ class DeadlineRule(RuleBase):
     ``occurrence``: ``each`` trigger has its own deadline; ``first``: the first trigger starts
     the clock and later triggers before the expected event change nothing; ``latest``: each new
     trigger before the expected event restarts the clock; ``first_in_episode``: only the first
-    trigger of each plan episode sets a deadline (the second core group after the first). ``scope: episode`` looks for the
-    expected event only in the trigger's plan episode (an ICPC belongs to the plan it starts);
-    ``case`` anywhere after the trigger. A ``lapses_on`` event after the trigger and on or before
-    the due date (with no expected event before it) ends the obligation: ``not_applicable``.
+    trigger of each plan episode sets a deadline (the second core group after the first).
+    ``scope: episode`` looks for the expected event only in the trigger's plan episode (an ICPC
+    belongs to the plan it starts); ``case`` anywhere after the trigger. A ``lapses_on`` event
+    after the trigger and on or before the due date (with no expected event before it) ends
+    the obligation: ``not_applicable``.
     """
 
     kind: Literal["deadline"]
