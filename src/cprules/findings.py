@@ -17,10 +17,10 @@ Schema and reads reports back.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import date
 from enum import StrEnum
-from collections.abc import Callable
 from typing import Any
 
 from pydantic import TypeAdapter
