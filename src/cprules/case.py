@@ -24,12 +24,14 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar, Union, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -63,7 +65,29 @@ AdjournmentReason = Literal["missing_reports", "attendance", "other"]
 LooksAfterBasis = Literal["interim_care_order", "care_order", "section_20", "other"]
 JsonValue = Any
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+_T = TypeVar("_T")
+
+
+class _derived(cached_property[_T]):
+    """``functools.cached_property`` without the lock Python 3.11 takes on every first access.
+
+    For values worked out from a frozen model's fields (a label, the timeline order): two
+    threads racing would store the same value, and a case computes dozens of them.
+    """
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any] | None = None) -> Self: ...
+    @overload
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> _T: ...
+    def __get__(self, instance: object, owner: type[Any] | None = None) -> _T | Self:
+        if instance is None:
+            return self
+        value: _T = self.func(instance)
+        instance.__dict__[self.attrname] = value  # type: ignore[index]
+        return value
+
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, ignored_types=(_derived,))
 
 #: each event type in plain English, for explanations
 EVENT_LABELS: dict[str, str] = {
@@ -132,7 +156,7 @@ class _EventBase(BaseModel):
         default=None, description="Free data the rules never read (source codes, notes)."
     )
 
-    @cached_property
+    @_derived
     def label(self) -> str:
         """The event in words, for explanations: 'the ICPC ic on 2024-03-19'."""
         kind: str = self.type  # type: ignore[attr-defined]
@@ -454,8 +478,8 @@ class Episode:
     opened_by_index: int | None
 
 
-def _sort_key(event: _EventBase) -> tuple[date, int, str]:
-    return (event.date, event.rank, event.id)
+#: the timeline order of events: by date, then rank on one day, then id
+_sort_key = attrgetter("date", "rank", "id")
 
 
 class Case(BaseModel):
@@ -471,7 +495,7 @@ class Case(BaseModel):
     ('events[0]', 'strategy_discussion')
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = _FROZEN
 
     schema_: Literal[1] = Field(default=1, alias="schema", description="Version of the case format (1).")
     case_id: str = Field(min_length=1, max_length=200, description="The case's id in the source system.")
@@ -492,18 +516,24 @@ class Case(BaseModel):
 
     @model_validator(mode="after")
     def _name_and_check_events(self) -> Case:
-        seen: dict[str, int] = {}
-        for position, event in enumerate(self.events):
-            if not event.id:
-                # frozen after validation; this is the validator finishing the value
-                object.__setattr__(event, "id", f"events[{position}]")
-            if event.id in seen:
-                raise PydanticCustomError(
-                    "duplicate_event_id",
-                    "duplicate event id (also used by events[{first}]); give each event its own id",
-                    {"path": f"events[{position}].id", "first": seen[event.id]},
-                )
-            seen[event.id] = position
+        events = self.events
+        ids = [event.id for event in events]
+        if "" in ids:
+            for position, event in enumerate(events):
+                if not event.id:
+                    # frozen after validation; this is the validator finishing the value
+                    object.__setattr__(event, "id", f"events[{position}]")
+                    ids[position] = event.id
+        if len(set(ids)) < len(ids):
+            seen: dict[str, int] = {}
+            for position, event_id in enumerate(ids):
+                if event_id in seen:
+                    raise PydanticCustomError(
+                        "duplicate_event_id",
+                        "duplicate event id (also used by events[{first}]); give each event its own id",
+                        {"path": f"events[{position}].id", "first": seen[event_id]},
+                    )
+                seen[event_id] = position
         if self.records is not None:
             for position, entry in enumerate(self.records):
                 kind, _, field = entry.partition(".")
@@ -518,51 +548,78 @@ class Case(BaseModel):
         return self
 
     def _check_episodes(self) -> None:
-        positions = {id(event): i for i, event in enumerate(self.events)}
+        ordered = self.ordered_events
+        by_type = self.positions_by_type
         open_start: _EventBase | None = None
-        for event in self.ordered_events:
+        for position in sorted((*by_type.get("plan_start", ()), *by_type.get("plan_end", ()))):
+            event = ordered[position]
             if event.type == "plan_start":  # type: ignore[attr-defined]
                 if open_start is not None:
                     raise PydanticCustomError(
                         "episode_overlap",
                         "a plan starts while another is open (plan_start {other}); end the first "
                         "plan with a plan_end before the second starts",
-                        {"path": f"events[{positions[id(event)]}]", "other": open_start.id},
+                        {"path": self._path_of(event), "other": open_start.id},
                     )
                 open_start = event
-            elif event.type == "plan_end":  # type: ignore[attr-defined]
+            else:
                 if open_start is None:
                     raise PydanticCustomError(
                         "episode_unopened",
                         "a plan ends with no plan open; add the plan_start it ends",
-                        {"path": f"events[{positions[id(event)]}]"},
+                        {"path": self._path_of(event)},
                     )
                 open_start = None
 
-    @cached_property
+    def _path_of(self, event: _EventBase) -> str:
+        """``events[i]``: where the event is in the case as given."""
+        return f"events[{next(i for i, given in enumerate(self.events) if given is event)}]"
+
+    @_derived
     def ordered_events(self) -> tuple[AnyEvent, ...]:
         """Events in timeline order: by date; on one day strategy discussions and section 47
         outcomes, then conferences, then ``plan_start``, then the rest, then ``plan_end``;
         ties by id. The order of events in the file never matters."""
         return tuple(sorted(self.events, key=_sort_key))
 
-    @cached_property
+    @_derived
+    def positions_by_type(self) -> Mapping[str, tuple[int, ...]]:
+        """Each event type's positions in :attr:`ordered_events`, in order."""
+        found: dict[str, list[int]] = {}
+        for position, event in enumerate(self.ordered_events):
+            kind: str = event.type  # type: ignore[attr-defined]
+            positions = found.get(kind)
+            if positions is None:
+                found[kind] = [position]
+            else:
+                positions.append(position)
+        return {kind: tuple(positions) for kind, positions in found.items()}
+
+    @_derived
+    def positions_by_id(self) -> Mapping[str, int]:
+        """Each event id's position in :attr:`ordered_events`."""
+        return {event.id: position for position, event in enumerate(self.ordered_events)}
+
+    @_derived
     def episodes(self) -> tuple[Episode, ...]:
         """The plan episodes, in order (indexes into :attr:`ordered_events`)."""
+        by_type = self.positions_by_type
+        starts = by_type.get("plan_start", ())
+        if not starts:
+            return ()
+        ends = set(by_type.get("plan_end", ()))
+        # an ICPC or transfer-in conference opens the plan that starts on or after it
+        conferences = sorted((*by_type.get("icpc", ()), *by_type.get("transfer_in_conference", ())))
         episodes: list[Episode] = []
         start: int | None = None
         opener: int | None = None
         boundary = 0  # first index after the previous episode ended
-        for index, event in enumerate(self.ordered_events):
-            kind = event.type  # type: ignore[attr-defined]
-            if kind == "plan_start":
+        for index in sorted((*starts, *ends)):
+            if index not in ends:
                 start = index
-                opener = None
-                for back in range(index, boundary - 1, -1):
-                    if self.ordered_events[back].type in ("icpc", "transfer_in_conference"):  # type: ignore[attr-defined]
-                        opener = back
-                        break
-            elif kind == "plan_end" and start is not None:
+                latest = bisect_right(conferences, index) - 1
+                opener = conferences[latest] if latest >= 0 and conferences[latest] >= boundary else None
+            elif start is not None:
                 episodes.append(Episode(len(episodes) + 1, start, index, opener))
                 start = None
                 boundary = index + 1

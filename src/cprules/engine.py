@@ -7,11 +7,11 @@ that changes results.
 >>> import cprules
 >>> case = cprules.parse_case({"case_id": "E-1", "child": {"date_of_birth": "2019-02-01"},
 ...     "events": [{"id": "sd", "type": "strategy_discussion", "date": "2024-03-01", "s47": True},
-...                {"id": "ic", "type": "icpc", "date": "2024-03-20", "outcome": "plan"}]})
+...                {"id": "ic", "type": "icpc", "date": "2024-03-25", "outcome": "plan"}]})
 >>> report = evaluate(case, cprules.load_pack("england"), as_of=date(2024, 4, 30))
 >>> finding = next(f for f in report.findings if f.rule_id == "icpc-timescale")
 >>> finding.status.value, finding.due, finding.working_days_late
-('late', datetime.date(2024, 3, 22), None)
+('late', datetime.date(2024, 3, 22), 1)
 """
 
 from __future__ import annotations

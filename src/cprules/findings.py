@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -219,13 +221,75 @@ class Report:
         }
 
     def to_json(self, *, indent: int | None = None) -> str:
-        """The report as JSON text; :meth:`from_json` reads it back."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        """The report as JSON text; :meth:`from_json` reads it back.
+
+        The same text as ``json.dumps(report.to_dict(), ensure_ascii=False)``, written without
+        building the dicts first: a batch writes a report for every case, and its findings
+        repeat their rule's title and citation, which are encoded once per rule.
+
+        >>> f = Finding(key="r@e1#1", rule_id="r", title="Minutes “on time”", kind="deadline",
+        ...             severity=Severity.BREACH, status=Status.OVERDUE, due=date(2024, 4, 4),
+        ...             occurred_on=None, working_days_late=3, calendar_days_late=5,
+        ...             trigger_event="e1", evidence_events=("a", 'b"c'), citation="§2",
+        ...             explanation="Due 2024-04-04.\\nNot done.")
+        >>> r = Report(case_id="A-1", pack_id="p", pack_version="1", pack_digest="sha256:0",
+        ...            engine_version={"cprules": "0.1.0"}, as_of=date(2024, 4, 9), findings=(f, f))
+        >>> r.to_json() == json.dumps(r.to_dict(), ensure_ascii=False)
+        True
+        """
+        if indent is not None:
+            return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        findings = ", ".join([_finding_json(finding) for finding in self.findings])
+        return (
+            f'{{"case_id": {_string(self.case_id)}, "pack_id": {_string(self.pack_id)}, '
+            f'"pack_version": {_string(self.pack_version)}, "pack_digest": {_string(self.pack_digest)}, '
+            f'"engine_version": {json.dumps(dict(self.engine_version), ensure_ascii=False)}, '
+            f'"as_of": "{self.as_of.isoformat()}", "findings": [{findings}]}}'
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Report:
         """Read a report written by :meth:`to_json` (validated by pydantic)."""
         return REPORT_ADAPTER.validate_json(text)
+
+
+#: a JSON string literal, other than ASCII kept as it is (``json.dumps(..., ensure_ascii=False)``)
+_string: Callable[[str], str] = encode_basestring
+
+
+def _finding_json(finding: Finding) -> str:
+    """``json.dumps(finding.to_dict(), ensure_ascii=False)``, with the rule's part looked up."""
+    rule_part, citation_part = _rule_json(
+        finding.rule_id, finding.title, finding.kind, finding.severity, finding.citation
+    )
+    due = "null" if finding.due is None else '"' + finding.due.isoformat() + '"'
+    occurred_on = "null" if finding.occurred_on is None else '"' + finding.occurred_on.isoformat() + '"'
+    working = finding.working_days_late
+    calendar = finding.calendar_days_late
+    trigger = finding.trigger_event
+    return (
+        f'{{"key": {_string(finding.key)}, {rule_part}"status": {_STATUS_JSON[finding.status]}, '
+        f'"due": {due}, "occurred_on": {occurred_on}, '
+        f'"working_days_late": {"null" if working is None else working}, '
+        f'"calendar_days_late": {"null" if calendar is None else calendar}, '
+        f'"trigger_event": {"null" if trigger is None else _string(trigger)}, '
+        f'"evidence_events": [{", ".join(map(_string, finding.evidence_events))}], '
+        f'{citation_part}"explanation": {_string(finding.explanation)}}}'
+    )
+
+
+#: each status as JSON text (looked up: ``Status.value`` is a slow property)
+_STATUS_JSON: dict[Status, str] = {status: f'"{status.value}"' for status in Status}
+
+
+@lru_cache(maxsize=1024)
+def _rule_json(rule_id: str, title: str, kind: str, severity: Severity, citation: str) -> tuple[str, str]:
+    """The JSON of the fields a finding takes from its rule (the same for all its findings)."""
+    return (
+        f'"rule_id": {_string(rule_id)}, "title": {_string(title)}, "kind": {_string(kind)}, '
+        f'"severity": {_string(severity.value)}, ',
+        f'"citation": {_string(citation)}, ',
+    )
 
 
 FINDING_ADAPTER: TypeAdapter[Finding] = TypeAdapter(Finding)

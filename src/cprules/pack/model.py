@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import difflib
 from calendar import monthrange
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
-from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -103,12 +102,12 @@ class Period(BaseModel):
         yield "weeks", self.weeks
         yield "months", self.months
 
-    @property
+    @cached_property
     def unit(self) -> str:
         """The unit given: working_days, days, weeks or months."""
         return next(k for k, v in self._items() if v is not None)
 
-    @property
+    @cached_property
     def amount(self) -> int:
         """The number of units."""
         return next(v for _, v in self._items() if v is not None)
@@ -119,7 +118,7 @@ class Period(BaseModel):
             return calendar.add_working_days(start, self.working_days)
         if self.months is not None:
             return add_months(start, self.months)
-        return start + timedelta(days=(self.days or 0) + 7 * (self.weeks or 0))
+        return start + self._calendar_days
 
     def subtract(self, start: date, calendar: WorkingCalendar) -> date:
         """The date this period before ``start``."""
@@ -127,18 +126,33 @@ class Period(BaseModel):
             return calendar.add_working_days(start, -self.working_days)
         if self.months is not None:
             return add_months(start, -self.months)
-        return start - timedelta(days=(self.days or 0) + 7 * (self.weeks or 0))
+        return start - self._calendar_days
+
+    @cached_property
+    def _calendar_days(self) -> timedelta:
+        return timedelta(days=(self.days or 0) + 7 * (self.weeks or 0))
 
     def after_birth(self, start: date) -> date:
-        """Calendar arithmetic only (an age): the date this period after ``start``."""
-        return start + relativedelta(days=self.days or 0, weeks=self.weeks or 0, months=self.months or 0)
+        """Calendar arithmetic only (an age): the date this period after ``start``.
+
+        Months first (clipped to the month's end), then days and weeks, as ``relativedelta``
+        adds them.
+
+        >>> Period(months=12).after_birth(date(2024, 2, 29)), Period(weeks=2).after_birth(date(2024, 2, 20))
+        (datetime.date(2025, 2, 28), datetime.date(2024, 3, 5))
+        """
+        day = add_months(start, self.months) if self.months else start
+        return day + timedelta(days=(self.days or 0) + 7 * (self.weeks or 0))
 
     def describe(self) -> str:
-        """Plain English: '10 working days', '3 months', '1 week'."""
+        """Plain English: '10 working days', '3 months', '1 week' (worked out once)."""
         return self._described
 
     @cached_property
     def _described(self) -> str:
+        return self._words()
+
+    def _words(self) -> str:
         unit = self.unit.replace("_", " ")
         amount = self.amount
         return f"{amount} {unit[:-1] if amount == 1 else unit}"
@@ -172,9 +186,9 @@ class Offset(Period):
         """The date this offset from ``anchor``."""
         return self.subtract(anchor, calendar) if self.direction == "before" else self.add(anchor, calendar)
 
-    def describe(self) -> str:
+    def _words(self) -> str:
         """Plain English: '16 weeks before'."""
-        return f"{super().describe()} {self.direction}"
+        return f"{super()._words()} {self.direction}"
 
 
 Scalar = Union[str, bool, int]  # noqa: UP007
@@ -215,21 +229,18 @@ class FieldTest(BaseModel):
 
     def test(self, value: Any) -> bool | None:
         """True or False, or None when the field is empty and the test needs a value."""
+        # exactly one test is given (checked on the way in); the commonest first
+        if self.equals is not None:
+            return None if value is None else bool(value == self.equals)
+        if self.one_of is not None:
+            return None if value is None else value in self.one_of
         if self.present is not None:
             return (value is not None) == self.present
         if self.not_one_of is not None:
             # an empty field is not one of the values named: "not postponed" holds for a
             # conference whose outcome was not recorded
             return value not in self.not_one_of
-        if value is None:
-            return None
-        if self.equals is not None:
-            return bool(value == self.equals)
-        if self.one_of is not None:
-            return value in self.one_of
-        if self.not_one_of is not None:
-            return value not in self.not_one_of
-        return self.contains in value
+        return None if value is None else self.contains in value
 
     def describe(self, field: str) -> str:
         """Plain English: 'status held', 'outcome one of seen, not_seen'."""
@@ -322,6 +333,12 @@ class Selector(BaseModel):
         return (self.event,) if isinstance(self.event, str) else self.event
 
     @cached_property
+    def key(self) -> str:
+        """Text that is the same for selectors that accept the same events: a timeline shares
+        one pass over its events among every rule whose selector has this key."""
+        return repr((self.types, tuple(self.where.items()), self.child_under))
+
+    @cached_property
     def _tests(self) -> tuple[tuple[str, FieldTest], ...]:
         return tuple(self.where.items())
 
@@ -346,6 +363,50 @@ class Selector(BaseModel):
                 return False
         return result
 
+    def classify(
+        self, events: Sequence[AnyEvent], positions: Iterable[int], birth: date | None = None
+    ) -> tuple[list[int], list[int]]:
+        """:meth:`match` over the events at ``positions`` (all of this selector's types), in one
+        pass: the positions it surely accepts and those it may accept (``match`` gives None).
+
+        >>> from cprules.case import parse_case
+        >>> events = parse_case({"case_id": "K", "events": [
+        ...     {"type": "visit", "date": "2024-01-05", "outcome": "seen"},
+        ...     {"type": "visit", "date": "2024-01-12"},
+        ...     {"type": "visit", "date": "2024-01-19", "outcome": "refused"}]}).events
+        >>> Selector(event="visit", where={"outcome": "seen"}).classify(events, range(3))
+        ([0], [1])
+        """
+        tests = self._tests
+        cutoff: date | None = None  # the child is too old from this day on
+        age_unknown = False
+        if self.child_under is not None:
+            if birth is None:
+                age_unknown = True
+            else:
+                cutoff = self.child_under.after_birth(birth)
+        sure: list[int] = []
+        unknown: list[int] = []
+        for position in positions:
+            event = events[position]
+            result: bool | None = True
+            for field, test in tests:
+                outcome = test.test(getattr(event, field, None))
+                if outcome is False:
+                    break
+                if outcome is None:
+                    result = None
+            else:
+                if age_unknown:
+                    unknown.append(position)
+                elif cutoff is not None and event.date >= cutoff:
+                    pass
+                elif result:
+                    sure.append(position)
+                else:
+                    unknown.append(position)
+        return sure, unknown
+
     def needs(self) -> Iterator[str]:
         """The event types and ``type.field`` entries a case must record for this selector."""
         for kind in self.types:
@@ -354,7 +415,11 @@ class Selector(BaseModel):
                 yield f"{kind}.{field}"
 
     def describe(self) -> str:
-        """Plain English."""
+        """Plain English (worked out once)."""
+        return self._described
+
+    @cached_property
+    def _described(self) -> str:
         kinds = " or ".join(self.types).replace("_", " ")
         tests = " and ".join(test.describe(field) for field, test in self.where.items())
         return f"{kinds} with {tests}" if tests else kinds
@@ -435,6 +500,12 @@ class RuleBase(BaseModel):
         default=None, description="How an ambiguous sentence of the source was read."
     )
     applies_when: AppliesWhen | None = None
+
+    @cached_property
+    def derived(self) -> dict[str, Any]:
+        """What a rule kind works out once from this rule's (immutable) parameters rather than
+        on every case, such as the words of its explanations. Not part of the pack format."""
+        return {}
 
     def selectors(self) -> Iterator[Selector]:
         """Every selector in the rule's parameters (for records checks and documentation)."""
@@ -732,9 +803,9 @@ class Within(Period):
             )
         return self
 
-    def describe(self) -> str:
+    def _words(self) -> str:
         """Plain English: '5 working days', or 'the same day' for zero."""
-        return "the same day" if self.amount == 0 else super().describe()
+        return "the same day" if self.amount == 0 else super()._words()
 
 
 class ConditionRule(RuleBase):

@@ -155,7 +155,7 @@ def _decided_at(
     stop: int,
 ) -> Finding:
     """Only the event the plan end names as its decision can be the route."""
-    position = timeline.index_of.get(decided_at)
+    position = timeline.position_of(decided_at)
     if position is None:
         return verdicts.undetermined(
             f"{ended}; it names '{decided_at}' as the conference that decided it, and no event "

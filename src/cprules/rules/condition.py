@@ -62,17 +62,22 @@ from cprules.pack.model import ConditionRule, FieldTest, Selector, Within
 from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
 from cprules.timeline import Timeline
 
-__all__ = ["evaluate", "qualifying_events"]
+__all__ = ["evaluate"]
 
 _BREACHES = (Status.LATE, Status.OVERDUE, Status.VIOLATED)
 
 
 def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
     """One finding per qualifying event (``not_applicable`` if none)."""
-    qualifying, doubtful = qualifying_events(rule.event, timeline)
+    selection = timeline.selection(rule.event)
+    qualifying = selection.possible
+    doubtful = frozenset(selection.unknown)
     if not qualifying:
         return [verdicts.not_applicable(f"No {rule.event.describe()} in the timeline")]
-    passed = " and ".join(test.describe(field) for field, test in rule.require.items()).replace("_", " ")
+    passed: str | None = rule.derived.get("passed")
+    if passed is None:  # the required facts in words, once per rule
+        passed = " and ".join(test.describe(field) for field, test in rule.require.items()).replace("_", " ")
+        rule.derived["passed"] = passed
     findings: list[Finding] = []
     outside_plans = rule.scope == "episode"
     events = timeline.events
@@ -96,42 +101,6 @@ def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> lis
             )
         findings.append(finding)
     return findings
-
-
-def qualifying_events(selector: Selector, timeline: Timeline) -> tuple[list[int], frozenset[int]]:
-    """The positions ``selector`` surely or possibly accepts (in timeline order), and the set of
-    the possible ones (a tested field is empty), each event matched once.
-
-    >>> from datetime import date
-    >>> from cprules.calendar import WorkingCalendar
-    >>> from cprules.case import parse_case
-    >>> case = parse_case({"case_id": "Q", "events": [
-    ...     {"id": "a", "type": "visit", "date": "2024-03-01", "outcome": "seen"},
-    ...     {"id": "b", "type": "visit", "date": "2024-03-02"},
-    ...     {"id": "c", "type": "visit", "date": "2024-03-03", "outcome": "refused"}]})
-    >>> timeline = Timeline.build(case, date(2024, 6, 1), WorkingCalendar())
-    >>> qualifying_events(Selector(event="visit", where={"outcome": "seen"}), timeline)
-    ([0, 1], frozenset({1}))
-    """
-    events = timeline.events
-    birth = timeline.birth
-    kinds = selector.types
-    candidates: list[int] | tuple[int, ...]
-    if len(kinds) == 1:
-        candidates = timeline.by_type.get(kinds[0], ())
-    else:
-        candidates = sorted(p for kind in kinds for p in timeline.by_type.get(kind, ()))
-    if not selector.where and selector.child_under is None:
-        return list(candidates), frozenset()
-    found: list[int] = []
-    doubtful: list[int] = []
-    for position in candidates:
-        matched = selector.match(events[position], birth)
-        if matched is not False:
-            found.append(position)
-            if matched is None:
-                doubtful.append(position)
-    return found, frozenset(doubtful)
 
 
 def _check(

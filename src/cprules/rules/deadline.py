@@ -56,7 +56,8 @@ def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list
             findings = _expected_events(rule, rule.expect, timeline, verdicts, triggers)
     if unknown:
         findings.extend(_unknown_triggers(rule, timeline, verdicts, unknown))
-        findings.sort(key=lambda f: timeline.index_of[f.trigger_event or ""])
+        positions = timeline.case.positions_by_id  # the triggers are all on or before as_of
+        findings.sort(key=lambda f: positions[f.trigger_event or ""])
     if not findings:
         during = " during a plan" if rule.scope == "episode" else ""
         return [verdicts.not_applicable(f"No {rule.trigger.describe()}{during} in the timeline")]
@@ -108,21 +109,26 @@ def _follow_up_dates(
 ) -> list[Finding]:
     findings: list[Finding] = []
     as_of = timeline.as_of
+    calendar = timeline.calendar
+    events = timeline.events
+    within = rule.within
+    period = within.describe()
+    working = bool(within.working_days)
     word = field.replace("_", " ")
+    done_what = word[0].upper() + word[1:]
     for position in _chosen(rule, triggers):
-        event = timeline.events[position]
-        due = rule.within.add(event.date, timeline.calendar)
+        event = events[position]
         done_on: date | None = getattr(event, field)
         if done_on is not None and done_on > as_of:
             done_on = None  # a follow-up dated after as_of was not yet seen that day
         findings.append(
             verdicts.against_due(
-                due=due,
-                why_due=f"{rule.within.describe()} after {label(event)}",
+                due=within.add(event.date, calendar),
+                why_due=f"{period} after {label(event)}",
                 done_on=done_on,
-                done_what=word[0].upper() + word[1:],
+                done_what=done_what,
                 trigger=event,
-                skipped_from=event.date if rule.within.working_days else None,
+                skipped_from=event.date if working else None,
             )
         )
     return findings

@@ -144,7 +144,7 @@ def _persisted_from(timeline: Timeline, position: int) -> AnyEvent | None:
     earlier_id: str | None = getattr(event, "reconvened_from", None)
     if not earlier_id:
         return None
-    earlier = timeline.index_of.get(earlier_id)
+    earlier = timeline.position_of(earlier_id)
     if earlier is None or earlier >= position:
         return None
     found = timeline.events[earlier]

@@ -41,7 +41,6 @@ status held. Next core group cg2 on 2024-04-29: 1 working day late (1 calendar d
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from datetime import date, timedelta
 
 from cprules.case import AnyEvent, Episode
@@ -133,10 +132,10 @@ def _episode(
     if rule.anchor is not None:
         anchor = timeline.first(rule.anchor, start, stop)
         if anchor is not None:
-            chain, unknown = _split(timeline, rule.event, anchor + 1, stop)
+            chain, unknown = timeline.split(rule.event, anchor + 1, stop)
             chain.insert(0, anchor)
     else:
-        chain, unknown = _split(timeline, rule.event, start, stop)
+        chain, unknown = timeline.split(rule.event, start, stop)
     if not chain:
         findings.append(_no_start(first, timeline, verdicts, episode, start, stop))
         return
@@ -236,27 +235,3 @@ def _empty_fields(selector: Selector, event: AnyEvent) -> str:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _split(timeline: Timeline, selector: Selector, start: int, stop: int) -> tuple[list[int], list[int]]:
-    """Positions in ``[start, stop)`` that ``selector`` surely accepts, and those it may accept
-    (a tested field is empty), in one pass over the events of its types."""
-    kinds = selector.types
-    if len(kinds) == 1:
-        candidates = timeline.by_type.get(kinds[0], [])
-    else:
-        candidates = sorted(p for kind in kinds for p in timeline.by_type.get(kind, ()))
-    events = timeline.events
-    birth = timeline.birth
-    sure: list[int] = []
-    unknown: list[int] = []
-    for index in range(bisect_left(candidates, start), len(candidates)):
-        position = candidates[index]
-        if position >= stop:
-            break
-        accepted = selector.match(events[position], birth)
-        if accepted:
-            sure.append(position)
-        elif accepted is None:
-            unknown.append(position)
-    return sure, unknown

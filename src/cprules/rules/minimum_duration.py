@@ -117,8 +117,8 @@ def _ended(
             occurred_on=end.date,
             evidence=(start,),
         )
-    first = timeline.episode_bounds(episode.number)[0]
-    excuse, unknown = _excuses(rule.unless, timeline, first, timeline.index_of[end.id])
+    first, stop = timeline.episode_bounds(episode.number)
+    excuse, unknown = _excuses(rule.unless, timeline, first, stop - 1)
     if excuse is not None:
         return verdicts.met(
             f"{early}; {label(excuse)} is an exception the procedure allows",

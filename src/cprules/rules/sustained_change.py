@@ -196,7 +196,7 @@ def _deciding(
     """The deciding conference's position; the missing id when ``decided_at`` names no event."""
     decided_at: str | None = end.decided_at  # type: ignore[attr-defined]
     if decided_at is not None:
-        position = timeline.index_of.get(decided_at)
+        position = timeline.position_of(decided_at)
         if position is None:
             return decided_at
         if start <= position < stop:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
+from cprules.calendar import WorkingCalendar
 from cprules.case import EVENT_LABELS, AnyEvent
 from cprules.findings import Finding, Severity, Status
 from cprules.pack.model import Rule
@@ -30,8 +32,13 @@ __all__ = ["EVENT_LABELS", "Verdicts", "label", "plural"]
 
 
 _SEVERITY = {s.value: s for s in Severity}
+_MET = Status.MET
 _LATE = Status.LATE
 _OVERDUE = Status.OVERDUE
+_DUE = Status.DUE
+_VIOLATED = Status.VIOLATED
+_NOT_APPLICABLE = Status.NOT_APPLICABLE
+_UNDETERMINED = Status.UNDETERMINED
 
 
 def label(event: AnyEvent) -> str:
@@ -44,17 +51,33 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+class _RuleFacts:
+    """What every finding of one rule carries, worked out once per rule."""
+
+    __slots__ = ("citation", "kind", "prefix", "rule_id", "severity", "title", "without_trigger")
+
+    def __init__(self, rule: Rule) -> None:
+        self.prefix = rule.id + "@"
+        self.rule_id = rule.id
+        self.title = rule.title
+        self.kind = rule.kind
+        self.severity = _SEVERITY[rule.severity]
+        self.citation = rule.citation
+        #: findings with no trigger event ("No plan in the timeline."): the same on every case,
+        #: and immutable, so built once and shared
+        self.without_trigger: dict[tuple[Status, str], Finding] = {}
+
+
 class Verdicts:
     """Makes the findings of one rule on one timeline."""
 
-    __slots__ = ("_citation", "_kind", "_rule_id", "_severity", "_title", "timeline")
+    __slots__ = ("_facts", "timeline")
 
     def __init__(self, rule: Rule, timeline: Timeline) -> None:
-        self._rule_id = rule.id
-        self._title = rule.title
-        self._kind = rule.kind
-        self._severity = _SEVERITY[rule.severity]
-        self._citation = rule.citation
+        facts: _RuleFacts | None = rule.derived.get("facts")
+        if facts is None:
+            facts = rule.derived["facts"] = _RuleFacts(rule)
+        self._facts = facts
         self.timeline = timeline
 
     def finding(
@@ -83,14 +106,31 @@ class Verdicts:
                 as_of = self.timeline.as_of
                 working_late = self.timeline.calendar.working_days_between(due, as_of)
                 calendar_late = (as_of - due).days
-        trigger_id = trigger.id if trigger is not None else None
+        return self._build(
+            status, explanation, trigger, occurrence, due, occurred_on, working_late, calendar_late, evidence
+        )
+
+    def _build(
+        self,
+        status: Status,
+        explanation: str,
+        trigger: AnyEvent | None,
+        occurrence: int,
+        due: date | None,
+        occurred_on: date | None,
+        working_late: int | None,
+        calendar_late: int | None,
+        evidence: Iterable[AnyEvent],
+    ) -> Finding:
         # positional: this runs once per finding, millions of times over a caseload
+        facts = self._facts
+        trigger_id = trigger.id if trigger is not None else None
         return Finding(
-            f"{self._rule_id}@{trigger_id or '-'}#{occurrence}",
-            self._rule_id,
-            self._title,
-            self._kind,
-            self._severity,
+            f"{facts.prefix}{trigger_id or '-'}#{occurrence}",
+            facts.rule_id,
+            facts.title,
+            facts.kind,
+            facts.severity,
             status,
             due,
             occurred_on,
@@ -98,13 +138,27 @@ class Verdicts:
             calendar_late,
             trigger_id,
             tuple([event.id for event in evidence]) if evidence else (),
-            self._citation,
+            facts.citation,
             explanation,
         )
 
+    def _without_trigger(self, status: Status, reason: str) -> Finding:
+        """A finding on no event, with a reason that names none: the same for every case."""
+        shared = self._facts.without_trigger
+        found = shared.get((status, reason))
+        if found is None:
+            found = self._build(status, _sentence(reason), None, 1, None, None, None, None, ())
+            if len(shared) < 32:  # reasons without a trigger are the rule's own words: a few
+                shared[status, reason] = found
+        return found
+
     def not_applicable(self, reason: str, *, trigger: AnyEvent | None = None, occurrence: int = 1) -> Finding:
         """Nothing triggered the rule, or its obligation lapsed (``reason`` says which)."""
-        return self.finding(Status.NOT_APPLICABLE, _sentence(reason), trigger=trigger, occurrence=occurrence)
+        if trigger is None and occurrence == 1:
+            return self._without_trigger(_NOT_APPLICABLE, reason)
+        return self._build(
+            _NOT_APPLICABLE, _sentence(reason), trigger, occurrence, None, None, None, None, ()
+        )
 
     def undetermined(
         self,
@@ -115,9 +169,9 @@ class Verdicts:
         due: date | None = None,
     ) -> Finding:
         """The timeline lacks a fact the rule needs (``reason`` names it)."""
-        return self.finding(
-            Status.UNDETERMINED, _sentence(reason), trigger=trigger, occurrence=occurrence, due=due
-        )
+        if trigger is None and occurrence == 1 and due is None:
+            return self._without_trigger(_UNDETERMINED, reason)
+        return self._build(_UNDETERMINED, _sentence(reason), trigger, occurrence, due, None, None, None, ())
 
     def violated(
         self,
@@ -130,14 +184,8 @@ class Verdicts:
         evidence: Iterable[AnyEvent] = (),
     ) -> Finding:
         """A condition that is not a deadline is broken."""
-        return self.finding(
-            Status.VIOLATED,
-            _sentence(explanation),
-            trigger=trigger,
-            occurrence=occurrence,
-            due=due,
-            occurred_on=occurred_on,
-            evidence=evidence,
+        return self._build(
+            _VIOLATED, _sentence(explanation), trigger, occurrence, due, occurred_on, None, None, evidence
         )
 
     def met(
@@ -151,14 +199,8 @@ class Verdicts:
         evidence: Iterable[AnyEvent] = (),
     ) -> Finding:
         """Done on time, or a condition that holds."""
-        return self.finding(
-            Status.MET,
-            _sentence(explanation),
-            trigger=trigger,
-            occurrence=occurrence,
-            due=due,
-            occurred_on=occurred_on,
-            evidence=evidence,
+        return self._build(
+            _MET, _sentence(explanation), trigger, occurrence, due, occurred_on, None, None, evidence
         )
 
     def against_due(
@@ -179,50 +221,75 @@ class Verdicts:
         on 2024-03-19"); with ``skipped_from`` the holidays skipped between it and ``due`` are
         named.
         """
-        calendar = self.timeline.calendar
-        text = f"Due {due.isoformat()}: {why_due}"
-        if skipped_from is not None:
-            skipped = calendar.describe_skipped(skipped_from, due)
-            if skipped:
-                text += f", {skipped}"
-        text += "."
-        as_of = self.timeline.as_of
+        timeline = self.timeline
+        calendar = timeline.calendar
+        skipped = ""
+        if (
+            skipped_from is not None
+            and skipped_from < due
+            # a holiday (or closure) was skipped only if fewer working days than weekdays passed
+            and calendar.working_days_between(skipped_from, due) != _weekdays_after(skipped_from, due)
+        ):
+            skipped = _skipped(calendar, skipped_from, due)
+        head = f"Due {due.isoformat()}: {why_due}"
+        head = f"{head}, {skipped}." if skipped else f"{head}."
+        working_late: int | None = None
+        calendar_late: int | None = None
         if done_on is not None:
             if done_on <= due:
-                status = Status.MET
-                text += f" {done_what} {done_on.isoformat()}: on time."
+                status = _MET
+                text = f"{head} {done_what} {done_on.isoformat()}: on time."
             else:
-                status = Status.LATE
-                late = calendar.working_days_between(due, done_on)
-                days = (done_on - due).days
-                text += (
-                    f" {done_what} {done_on.isoformat()}: {plural(late, 'working day')} late"
-                    f" ({plural(days, 'calendar day')})."
+                status = _LATE
+                working_late = calendar.working_days_between(due, done_on)
+                calendar_late = (done_on - due).days
+                text = (
+                    f"{head} {done_what} {done_on.isoformat()}: {plural(working_late, 'working day')} late"
+                    f" ({plural(calendar_late, 'calendar day')})."
                 )
-        elif due < as_of:
-            status = Status.OVERDUE
-            late = calendar.working_days_between(due, as_of)
-            text += f" Not done by {as_of.isoformat()}: overdue by {plural(late, 'working day')}."
         else:
-            status = Status.DUE
-            text += f" Not done yet as at {as_of.isoformat()}."
-        return self.finding(
-            status,
-            text,
-            trigger=trigger,
-            occurrence=occurrence,
-            due=due,
-            occurred_on=done_on,
-            evidence=evidence,
+            as_of = timeline.as_of
+            if due < as_of:
+                status = _OVERDUE
+                working_late = calendar.working_days_between(due, as_of)
+                calendar_late = (as_of - due).days
+                overdue = plural(working_late, "working day")
+                text = f"{head} Not done by {as_of.isoformat()}: overdue by {overdue}."
+            else:
+                status = _DUE
+                text = f"{head} Not done yet as at {as_of.isoformat()}."
+        return self._build(
+            status, text, trigger, occurrence, due, done_on, working_late, calendar_late, evidence
         )
 
 
 def _sentence(text: str) -> str:
     """Capitalised and closed with a full stop (cheap when it already is)."""
-    if text[:1].isupper() and text[-1:] == ".":
+    if text[:1].isupper() and text[-1:] in (".", "!", "?"):
         return text
     text = text.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
+    end = "" if text[-1] in ".!?" else "."
+    return f"{text[0].upper()}{text[1:]}{end}"
+
+
+#: _WEEKDAYS[w][n]: how many of the n days after a day of weekday w (Monday 0) are Monday to Friday
+_WEEKDAYS = tuple(tuple(sum((w + k) % 7 < 5 for k in range(1, n + 1)) for n in range(7)) for w in range(7))
+
+
+@lru_cache(maxsize=4096)
+def _skipped(calendar: WorkingCalendar, start: date, due: date) -> str:
+    """``calendar.describe_skipped(start, due)``, remembered: a caseload's deadlines cluster
+    round the same bank holidays, so the same sentence comes up again and again."""
+    return calendar.describe_skipped(start, due)
+
+
+def _weekdays_after(a: date, b: date) -> int:
+    """The number of Mondays to Fridays d with a < d <= b (``b`` on or after ``a``).
+
+    >>> _weekdays_after(date(2024, 3, 29), date(2024, 4, 8))  # Fri to the Monday week after
+    6
+    """
+    weeks, rest = divmod((b - a).days, 7)
+    return 5 * weeks + _WEEKDAYS[a.weekday()][rest]

@@ -41,7 +41,6 @@ from datetime import date
 from cprules.case import AnyEvent
 from cprules.findings import Finding
 from cprules.pack.model import Selector, WindowRule
-from cprules.rules.condition import qualifying_events
 from cprules.rules.verdict import EVENT_LABELS, Verdicts, label, plural
 from cprules.timeline import Timeline
 
@@ -50,7 +49,9 @@ __all__ = ["evaluate"]
 
 def evaluate(rule: WindowRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
     """One finding per qualifying event: inside the window, too early or late."""
-    qualifying, doubtful = qualifying_events(rule.event, timeline)
+    selection = timeline.selection(rule.event)
+    qualifying = selection.possible
+    doubtful = frozenset(selection.unknown)
     if not qualifying:
         return [verdicts.not_applicable(f"No {rule.event.describe()} in the timeline")]
     findings: list[Finding] = []
