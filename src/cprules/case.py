@@ -31,7 +31,7 @@ from datetime import date
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar, Union, overload
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar, Union, get_args, overload
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -393,39 +393,7 @@ class QualityAssuranceNotification(_EventBase):
     type: Literal["quality_assurance_notification"]
 
 
-_EVENT_CLASSES: tuple[type[_EventBase], ...] = (
-    StrategyDiscussion,
-    S47Outcome,
-    Icpc,
-    ReviewConference,
-    TransferInConference,
-    PlanStart,
-    PlanEnd,
-    PlanChanged,
-    CoreGroup,
-    Visit,
-    Escalation,
-    LookedAfter,
-    LookedAfterEnd,
-    RemovedFromAccommodation,
-    MoveNotified,
-    HospitalAdmission,
-    HospitalDischarge,
-    Birth,
-    SignificantChange,
-    SustainedChangeFrom,
-    CinMeeting,
-    CaseDiscussion,
-    PlanSentToIro,
-    LacReview,
-    QualityAssuranceNotification,
-)
 
-#: event type name -> its model; pack validation reads field names and types from here
-EVENT_MODELS: Mapping[str, type[_EventBase]] = {
-    cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
-    for cls in _EVENT_CLASSES
-}
 
 Event = Annotated[
     Union[  # noqa: UP007 - a discriminated union reads clearer spelled out
@@ -458,6 +426,14 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 """Any event of the timeline, told apart by its ``type``."""
+
+_EVENT_CLASSES: tuple[type[_EventBase], ...] = get_args(get_args(Event)[0])
+
+#: event type name -> its model; pack validation reads field names and types from here
+EVENT_MODELS: Mapping[str, type[_EventBase]] = {
+    cls.model_fields["type"].annotation.__args__[0]: cls  # type: ignore[union-attr]
+    for cls in _EVENT_CLASSES
+}
 
 AnyEvent = _EventBase
 """The common base of every event model (for type hints: every event has date, id, type)."""
