@@ -36,6 +36,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO
 import click
 
 from cprules.case import MAX_CASE_BYTES, MAX_DATE, MIN_DATE, Case, load_case, parse_case
+from cprules.engine import ReportText
 from cprules.errors import CaseError, CprulesError, EvaluationError, PackError, SourceError
 from cprules.findings import Finding, Report, Severity, Status
 from cprules.pack.loader import Pack, bundled_pack_ids, load_pack, policies_dir, validate_pack
@@ -690,7 +691,7 @@ def batch(
     Exit 0 or 1 as check, over the cases that could be read; 2 only when INPUT as a whole
     cannot be read.
     """
-    from cprules.engine import cpu_count, evaluate_many
+    from cprules.engine import cpu_count, evaluate_many, evaluate_texts
     from cprules.summary import ComplianceSummary
 
     source_format = _check_format(source_format)
@@ -708,7 +709,15 @@ def batch(
 
     summary = ComplianceSummary((rule.id, rule.title, rule.severity) for rule in pack.rules)
     feed = _CaseFeed(items, on_case=figures.add if figures is not None else None)
-    results = _in_order(feed, evaluate_many(feed.cases(), pack, as_of=as_of, jobs=jobs or cpu_count()))
+    workers = jobs or cpu_count()
+    # JSON Lines out: the workers write each report's JSON and send back text and a tally, so the
+    # parent only moves text; CSV out needs the findings themselves
+    engine: Iterator[Report | ReportText | CaseError | EvaluationError] = (
+        evaluate_many(feed.cases(), pack, as_of=as_of, jobs=workers)
+        if csv_out
+        else evaluate_texts(feed.cases(), pack, as_of=as_of, jobs=workers)
+    )
+    results = _in_order(feed, engine)
     started = time.perf_counter()
     with _output(out) as stream, _progress(size, enabled=not quiet) as advance:
         write = _csv_writer(stream) if csv_out else _jsonl_writer(stream)
@@ -814,8 +823,8 @@ class _CaseFeed:
 
 
 def _in_order(
-    feed: _CaseFeed, results: Iterator[Report | CaseError | EvaluationError]
-) -> Iterator[Report | CaseError | EvaluationError]:
+    feed: _CaseFeed, results: Iterator[Report | ReportText | CaseError | EvaluationError]
+) -> Iterator[Report | ReportText | CaseError | EvaluationError]:
     """The engine's results with the read errors put back in their places."""
     order = feed.order
     for result in results:
@@ -849,9 +858,11 @@ class _output:
             self._stream.close()
 
 
-def _jsonl_writer(stream: TextIO) -> Callable[[Report | CaseError | EvaluationError], None]:
-    def write(result: Report | CaseError | EvaluationError) -> None:
-        if isinstance(result, Report):
+def _jsonl_writer(stream: TextIO) -> Callable[[Report | ReportText | CaseError | EvaluationError], None]:
+    def write(result: Report | ReportText | CaseError | EvaluationError) -> None:
+        if isinstance(result, ReportText):
+            stream.write(result.json)
+        elif isinstance(result, Report):
             stream.write(result.to_json())
         else:
             stream.write(json.dumps(_error_object(result), ensure_ascii=False))
@@ -868,14 +879,16 @@ def _error_object(error: CaseError | EvaluationError) -> dict[str, Any]:
     return {"case_id": error.case_id, "error": detail}
 
 
-def _csv_writer(stream: TextIO) -> Callable[[Report | CaseError | EvaluationError], None]:
+def _csv_writer(stream: TextIO) -> Callable[[Report | ReportText | CaseError | EvaluationError], None]:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow((*FINDING_COLUMNS, *ERROR_COLUMNS))
     blank_errors = [""] * len(ERROR_COLUMNS)
     blank_findings = [""] * len(FINDING_COLUMNS)
     case_id_column = FINDING_COLUMNS.index("case_id")
 
-    def write(result: Report | CaseError | EvaluationError) -> None:
+    def write(result: Report | ReportText | CaseError | EvaluationError) -> None:
+        if isinstance(result, ReportText):  # pragma: no cover - CSV out asks the engine for reports
+            raise TypeError("a CSV row per finding needs the whole report")
         if isinstance(result, Report):
             writer.writerows([*_finding_row(result, finding), *blank_errors] for finding in result.findings)
             return

@@ -38,6 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cprules.engine import ReportText
 from cprules.errors import CaseError, EvaluationError
 from cprules.findings import Finding, Report, Severity, Status
 
@@ -55,6 +56,7 @@ STATUS_ORDER: tuple[Status, ...] = (
 )
 
 _BREACH = frozenset({Status.LATE, Status.OVERDUE, Status.VIOLATED})
+_STATUS = {status.value: status for status in Status}
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -90,9 +92,13 @@ class RuleTally:
         if not self.title:
             self.title = finding.title
             self.severity = finding.severity.value
-        self.counts[finding.status] += 1
-        if finding.status in (Status.LATE, Status.OVERDUE) and finding.working_days_late is not None:
-            self.lateness[finding.working_days_late] += 1
+        self.count(finding.status, finding.working_days_late)
+
+    def count(self, status: Status, working_days_late: int | None) -> None:
+        """Count one finding of this rule from its status and lateness alone."""
+        self.counts[status] += 1
+        if status in (Status.LATE, Status.OVERDUE) and working_days_late is not None:
+            self.lateness[working_days_late] += 1
 
     @property
     def findings(self) -> int:
@@ -170,10 +176,22 @@ class ComplianceSummary:
         self.cases_with_breach = 0
         """Cases with at least one finding of severity breach that is late, overdue or violated."""
 
-    def add(self, result: Report | CaseError | EvaluationError) -> None:
+    def add(self, result: Report | ReportText | CaseError | EvaluationError) -> None:
         """Count one case's result."""
         self.cases += 1
-        if isinstance(result, Report):
+        if isinstance(result, ReportText):
+            self.reports += 1
+            breach = False
+            for rule_id, severity, status_value, working_days_late in result.findings:
+                tally = self._rules.get(rule_id)
+                if tally is None:
+                    tally = self._rules[rule_id] = RuleTally(rule_id, severity=severity)
+                status = _STATUS[status_value]
+                tally.count(status, working_days_late)
+                if severity == "breach" and status in _BREACH:
+                    breach = True
+            self.cases_with_breach += breach
+        elif isinstance(result, Report):
             self.reports += 1
             breach = False
             for finding in result.findings:

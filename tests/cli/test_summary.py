@@ -100,3 +100,26 @@ def test_cases_errors_and_breaches_are_counted():
     assert [t.rule_id for t in summary.rules] == ["b", "a"]  # the pack's order, given up front
     data = summary.to_dict()
     assert data["rules"][1]["counts"]["late"] == 2 and data["rules"][0]["percent_on_time"] is None
+
+
+def test_a_summary_from_report_text_equals_one_from_reports() -> None:
+    from datetime import date
+
+    import cprules
+    from cprules.engine import ReportText
+    from cprules.summary import ComplianceSummary
+
+    pack = cprules.load_pack("stoke")
+    lines = [
+        '{"case_id": "A", "events": [{"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan"},'
+        ' {"id": "ps", "type": "plan_start", "date": "2024-03-19"}]}',
+        '{"case_id": "B"}',
+        '{"case_id": ""}',
+    ]
+    from_reports = ComplianceSummary((r.id, r.title, r.severity) for r in pack.rules)
+    from_texts = ComplianceSummary((r.id, r.title, r.severity) for r in pack.rules)
+    for result in cprules.evaluate_many(lines, pack, as_of=date(2024, 6, 1)):
+        from_reports.add(result)
+        from_texts.add(ReportText.of(result) if isinstance(result, cprules.Report) else result)
+    assert from_texts.to_dict() == from_reports.to_dict()
+    assert from_texts.cases_with_breach == 1
