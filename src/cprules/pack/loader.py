@@ -308,7 +308,7 @@ class _Loader:
             own.extend((include_doc, ("rules", i), r) for i, r in enumerate(included.rules))
 
         for rule_doc, rule_path, data in own:
-            new_id = data.get("id")
+            new_id = data.get("id") if isinstance(data.get("id"), str) else None  # else: the model says why
             if new_id in inherited:
                 raise self._error(
                     rule_doc,

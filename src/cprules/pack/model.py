@@ -59,6 +59,10 @@ _STRICT = ConfigDict(frozen=True, extra="forbid")
 PlanEndReason = Literal["no_longer_at_risk", "moved_out", "turned_18", "died", "left_uk", "looked_after"]
 
 
+#: the longest period of each unit: the span of the supported dates, 1990 to 2100
+_LONGEST = {"working_days": 28_000, "days": 40_000, "weeks": 5_700, "months": 1_320}
+
+
 class Period(BaseModel):
     """A length of time: exactly one of ``working_days``, ``days``, ``weeks`` or ``months``.
 
@@ -93,6 +97,13 @@ class Period(BaseModel):
                 "period_positive",
                 "a period must be a positive whole number; write e.g. {unit}: 10",
                 {"unit": unit},
+            )
+        if value > _LONGEST[unit]:
+            raise PydanticCustomError(
+                "period_too_long",
+                "a period of {value} {unit} reaches past the dates cprules works with "
+                "(1990 to 2100); write at most {most}",
+                {"unit": unit, "value": value, "most": _LONGEST[unit]},
             )
         return self
 
