@@ -30,21 +30,9 @@ def icpc_occurrence(pack_id: str) -> str | None:
     return str(getattr(pack.rule("icpc-timescale"), "occurrence", None))
 
 
-FIRST_SWALLOWS_LATER_TRIGGERS = pytest.mark.xfail(
-    strict=True,
-    reason="BUG in rules/deadline.py: with occurrence: first, a trigger after an obligation that "
-    "lapsed is absorbed into the lapsed group (the group runs to the next expected event, past the "
-    "lapse), so the second enquiry's ICPC deadline is never reported, on time or late",
-)
-
-
 @pytest.mark.parametrize(
     "pack_id",
-    [
-        pytest.param(p, marks=FIRST_SWALLOWS_LATER_TRIGGERS) if icpc_occurrence(p) == "first" else p
-        for p in bundled_pack_ids()
-        if icpc_occurrence(p) is not None
-    ],
+    [p for p in bundled_pack_ids() if icpc_occurrence(p) is not None],
 )
 @budget(20, phases=KNOWN_BUG_PHASES)
 @given(

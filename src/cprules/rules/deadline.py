@@ -145,8 +145,14 @@ def _expected_events(
         position = triggers[index]
         stop = _scope_stop(rule, timeline, position)
         expected = _first_in_scope(rule, timeline, expect, position, stop)
-        # the triggers this deadline absorbs: those before the expected event (first/latest)
+        # the triggers this deadline absorbs: those before the expected event (first/latest),
+        # or before the event that ended the obligation: a trigger after a lapse starts afresh
         cycle_end = expected if expected is not None else stop
+        if rule.occurrence in ("first", "latest") and rule.lapses_on:
+            first_due = rule.within.add(events[position].date, timeline.calendar)
+            ended = _lapse(rule, timeline, position, stop, expected, first_due)
+            if ended is not None:
+                cycle_end = ended
         group = [position]
         if rule.occurrence in ("first", "latest"):
             while index + 1 < len(triggers) and triggers[index + 1] < cycle_end:
