@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import difflib
 from calendar import monthrange
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic_core import PydanticCustomError
@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 _STRICT = ConfigDict(frozen=True, extra="forbid")
+_T = TypeVar("_T")
 
 PlanEndReason = Literal["no_longer_at_risk", "moved_out", "turned_18", "died", "left_uk", "looked_after"]
 
@@ -517,6 +518,20 @@ class RuleBase(BaseModel):
         """What a rule kind works out once from this rule's (immutable) parameters rather than
         on every case, such as the words of its explanations. Not part of the pack format."""
         return {}
+
+    def once(self, key: str, build: Callable[[], _T]) -> _T:
+        """``build()``, worked out the first time ``key`` is asked for and kept on the rule.
+
+        >>> rule = RULE_ADAPTER.validate_python({"id": "a", "kind": "age_limit", "title": "t",
+        ...     "severity": "info", "citation": "c"})
+        >>> rule.once("words", lambda: "worked out"), rule.once("words", lambda: "not again")
+        ('worked out', 'worked out')
+        """
+        derived = self.derived
+        if key not in derived:
+            derived[key] = build()
+        value: _T = derived[key]
+        return value
 
     def selectors(self) -> Iterator[Selector]:
         """Every selector in the rule's parameters (for records checks and documentation)."""

@@ -74,10 +74,10 @@ def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> lis
     doubtful = frozenset(selection.unknown)
     if not qualifying:
         return [verdicts.not_applicable(f"No {rule.event.describe()} in the timeline")]
-    passed: str | None = rule.derived.get("passed")
-    if passed is None:  # the required facts in words, once per rule
-        passed = " and ".join(test.describe(field) for field, test in rule.require.items()).replace("_", " ")
-        rule.derived["passed"] = passed
+    passed: str = rule.once(  # the required facts in words
+        "passed",
+        lambda: " and ".join(test.describe(field) for field, test in rule.require.items()).replace("_", " "),
+    )
     findings: list[Finding] = []
     outside_plans = rule.scope == "episode"
     events = timeline.events

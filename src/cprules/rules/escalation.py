@@ -68,10 +68,7 @@ def evaluate(rule: EscalationRule, timeline: Timeline, verdicts: Verdicts) -> li
 
 def _words(rule: EscalationRule) -> _Words:
     """The rule's words, worked out once per rule (a few microseconds saved on every case)."""
-    words: _Words | None = rule.derived.get("words")
-    if words is None:
-        words = rule.derived["words"] = _Words(rule)
-    return words
+    return rule.once("words", lambda: _Words(rule))
 
 
 class _Words:

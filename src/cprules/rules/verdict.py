@@ -74,10 +74,7 @@ class Verdicts:
     __slots__ = ("_facts", "timeline")
 
     def __init__(self, rule: Rule, timeline: Timeline) -> None:
-        facts: _RuleFacts | None = rule.derived.get("facts")
-        if facts is None:
-            facts = rule.derived["facts"] = _RuleFacts(rule)
-        self._facts = facts
+        self._facts: _RuleFacts = rule.once("facts", lambda: _RuleFacts(rule))
         self.timeline = timeline
 
     def finding(
