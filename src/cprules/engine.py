@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from cprules.case import Case, parse_case
-from cprules.errors import CaseError, CprulesError, EvaluationError
+from cprules.errors import CalendarRangeError, CaseError, EvaluationError
 from cprules.findings import Finding, Report
 from cprules.pack.loader import Pack, load_pack
 from cprules.pack.model import Rule
@@ -102,8 +102,12 @@ def _run(rule: Rule, timeline: Timeline, pack: Pack) -> list[Finding]:
             return [verdicts.undetermined(f"The source does not record {what}")]
     try:
         findings = evaluator(rule.kind)(rule, timeline, verdicts)
-    except CprulesError as exc:
-        raise EvaluationError(str(exc), case_id=timeline.case.case_id, rule_id=rule.id) from exc
+    except CalendarRangeError as exc:  # the message would quote a date of the case: not in logs
+        raise EvaluationError(
+            "a date the rule worked out falls outside the calendar's range (1990 to 2100)",
+            case_id=timeline.case.case_id,
+            rule_id=rule.id,
+        ) from exc
     except Exception as exc:  # a bug must not kill a caseload run: report it for this case
         raise EvaluationError(
             f"the rule failed ({type(exc).__name__})", case_id=timeline.case.case_id, rule_id=rule.id
