@@ -6,6 +6,9 @@ Only the safe loader is used (libyaml's when present). On top of it:
   typo such as two ``within:`` lines);
 - input over a size limit, and alias expansion past a node budget (a "billion laughs" file),
   are refused before they cost memory or time;
+- nesting deeper than :data:`MAX_DEPTH` lists and mappings is refused with this module's own
+  message and position, whichever PyYAML or libyaml release is installed (their own limits and
+  wording differ from release to release, and tests must not depend on them);
 - the position (1-based line and column) of each key and item is kept, so a later validation
   error at path ``rules[3].within.working_days`` can say ``pack.yaml:41:22:``.
 
@@ -22,10 +25,23 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_NODES", "YamlDocument", "YamlProblem", "iter_yaml", "load_yaml", "load_yaml_data"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "YamlDocument",
+    "YamlProblem",
+    "iter_yaml",
+    "load_yaml",
+    "load_yaml_data",
+]
 
 #: total nodes a document may expand to (aliases counted each time they are used)
 MAX_NODES = 200_000
+#: lists and mappings inside one another: a pack needs about six, a case about four
+MAX_DEPTH = 100
+_TOO_DEEP = (
+    f"nested too deeply: more than {MAX_DEPTH} lists and mappings inside one another; write it flatter"
+)
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -101,20 +117,48 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def _count_nodes(data: Any, budget: int) -> int:
-    """Walk the value as a consumer would (aliases expanded), stopping at ``budget``."""
-    stack: list[Any] = [data]
+def _count_nodes(data: Any, budget: int) -> tuple[int, int]:
+    """Walk the value as a consumer would (aliases expanded), stopping at ``budget``.
+
+    Returns the number of values seen and the deepest nesting of lists and mappings.
+    """
+    stack: list[tuple[Any, int]] = [(data, 0)]
     count = 0
+    deepest = 0
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         count += 1
         if count > budget:
-            return count
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return count
+            return count, deepest
+        if isinstance(item, dict | list):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+            stack.extend((value, depth) for value in (item.values() if isinstance(item, dict) else item))
+    return count, deepest
+
+
+def _too_deep_at(text: str) -> Mark | None:
+    """Where nesting first passes :data:`MAX_DEPTH` (None if it never does, or the text breaks
+    off first).
+
+    Read with PyYAML's pure-Python parser, event by event: it keeps no limit of its own and
+    builds nothing, so the answer is the same whichever release is installed. Only called when
+    something is already wrong, so its cost (about ten times libyaml's) does not matter.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                mark = event.start_mark
+                if depth > MAX_DEPTH and mark is not None:
+                    return (mark.line + 1, mark.column + 1)
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 @dataclass(frozen=True)
@@ -177,31 +221,44 @@ def iter_yaml(
             if node is None:  # pragma: no cover - check_node said there was one
                 break
             data = loader.construct_document(node)
-            if _count_nodes(data, budget) > budget:
+            count, deepest = _count_nodes(data, budget)
+            if count > budget:
                 raise YamlProblem(
                     "the document's aliases expand it far past its size (a 'billion laughs' file?); "
                     "write the values out or use fewer aliases",
                     node.start_mark.line + 1,
                 )
+            if deepest > MAX_DEPTH:
+                raise YamlProblem(_TOO_DEEP, *(_too_deep_at(text) or (node.start_mark.line + 1, 1)))
             yield YamlDocument(
                 data, file, loader.key_marks, loader.value_marks, loader.item_marks, node.start_mark.line + 1
             )
     except YamlProblem:
         raise
-    except yaml.MarkedYAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
+        # libyaml's own depth limit, or Python's recursion limit in older releases: both are
+        # reported as this module's own limit, at the place it is passed
+        deep = _too_deep_at(text)
+        if deep is not None:
+            raise YamlProblem(_TOO_DEEP, *deep) from None
+        raise _problem_of(exc) from None
+    finally:
+        loader.dispose()
+
+
+def _problem_of(exc: BaseException) -> YamlProblem:
+    """The project's words for a PyYAML error."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "not valid YAML"
         if "could not determine a constructor" in problem:
             problem = "YAML tags (!!python/..., !custom) are not allowed; write plain values"
         line = mark.line + 1 if mark is not None else None
         column = mark.column + 1 if mark is not None else None
-        raise YamlProblem(f"not valid YAML: {problem}", line, column) from None
-    except yaml.YAMLError as exc:
-        raise YamlProblem(f"not valid YAML ({type(exc).__name__})") from None
-    except RecursionError:
-        raise YamlProblem("nested too deeply") from None
-    finally:
-        loader.dispose()
+        return YamlProblem(f"not valid YAML: {problem}", line, column)
+    if isinstance(exc, RecursionError):
+        return YamlProblem(_TOO_DEEP)
+    return YamlProblem(f"not valid YAML ({type(exc).__name__})")
 
 
 def load_yaml(text: str | bytes, *, file: str = "<string>", max_bytes: int = 1 << 20) -> YamlDocument:
