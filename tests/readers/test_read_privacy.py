@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -120,7 +121,8 @@ SSD_FIELDS = {
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(marker=markers, table=st.sampled_from(sorted(SSD_FIELDS)))
 def test_ssd_errors_never_contain_the_bad_value(tmp_path: Path, marker: str, table: str) -> None:
-    folder = tmp_path / f"x{abs(hash((marker, table)))}"
+    # tmp_path is shared by every example hypothesis draws (and by its replays): a folder each
+    folder = Path(tempfile.mkdtemp(dir=tmp_path)) / "ssd"
     shutil.copytree(DATA / "ssd_small", folder)
     good, bad = SSD_FIELDS[table]
     path = folder / table
