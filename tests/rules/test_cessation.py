@@ -87,7 +87,10 @@ def test_a_review_after_the_end_is_no_route() -> None:
     events = [*OPENING, _end("2024-04-03", "no_longer_at_risk"), _review("rc", "2024-04-04", "cease", True)]
     [finding] = _run(events, date(2024, 6, 1))
     assert finding.status is Status.VIOLATED
-    assert "review conference with outcome cease and quorate true" in finding.explanation
+    assert (
+        "no review conference (quorate) that decided to end the plan between the plan's start and its end"
+        in finding.explanation
+    )
 
 
 def test_an_inquorate_review_is_no_route() -> None:
@@ -100,7 +103,7 @@ def test_a_review_that_does_not_record_quorum_is_undetermined() -> None:
     events = [*OPENING, _review("rc", "2024-04-03", "cease", None), _end("2024-04-03", "no_longer_at_risk")]
     [finding] = _run(events, date(2024, 6, 1))
     assert finding.status is Status.UNDETERMINED
-    assert "does not record quorate" in finding.explanation
+    assert "does not record whether it was quorate" in finding.explanation
 
 
 def test_a_review_deciding_to_continue_is_no_route_even_if_quorum_is_unknown() -> None:
@@ -125,8 +128,11 @@ def test_a_reason_the_procedure_does_not_allow_is_violated() -> None:
     events = [*OPENING, _end("2024-04-03", "looked_after")]
     [finding] = _run(events, date(2024, 6, 1), routes)
     assert finding.status is Status.VIOLATED
-    assert "'looked_after' is not a reason" in finding.explanation
-    assert "allowed: no_longer_at_risk, moved_out, turned_18, died, left_uk" in finding.explanation
+    assert "that is not a reason this procedure allows" in finding.explanation
+    assert (
+        "it allows: the child was no longer at risk; the child moved out of the area; the child "
+        "turned 18; the child died; the child left the UK" in finding.explanation
+    )
 
 
 def test_a_reason_that_needs_no_route_is_met() -> None:

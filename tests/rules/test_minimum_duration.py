@@ -162,7 +162,7 @@ def test_an_interim_care_order_in_the_plan_excuses_an_early_end() -> None:
     [finding] = _run(events, date(2024, 6, 1))
     assert finding.status is Status.MET
     assert "ico" in finding.evidence_events
-    assert "the start of being looked after ico on 2024-02-20" in finding.explanation
+    assert "the start of care ico on 2024-02-20" in finding.explanation
 
 
 def test_an_interim_care_order_on_the_day_the_plan_ends_counts() -> None:
@@ -227,7 +227,7 @@ def test_an_unknown_fact_on_the_exception_is_undetermined_not_violated() -> None
     ]
     [finding] = _run(events, date(2024, 6, 1))
     assert finding.status is Status.UNDETERMINED
-    assert "living with family" in finding.explanation
+    assert "whether the child lived with the family" in finding.explanation
     assert finding.due == date(2024, 7, 5)
 
 

@@ -165,7 +165,7 @@ def test_a_significant_change_whose_kind_is_unknown_makes_a_breach_undetermined(
     only_a_move = [{"event": "significant_change", "where": {"kind": "moved_to_different_family"}}]
     [finding] = _run(events, date(2024, 12, 1), unless=only_a_move)
     assert finding.status is Status.UNDETERMINED
-    assert "does not record kind" in finding.explanation
+    assert "does not record what kind of change it was" in finding.explanation
 
 
 def test_an_adjourned_first_review_goes_on_at_its_reconvened_conference() -> None:

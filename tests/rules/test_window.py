@@ -145,7 +145,7 @@ def test_an_event_that_may_not_qualify_is_met_inside_and_undetermined_outside() 
         ("prebirth-window@ic2#1", "met"),
         ("prebirth-window@ic3#1", "undetermined"),
     ]
-    assert "does not record prebirth" in findings[0].explanation
+    assert "does not record whether it was a pre-birth conference" in findings[0].explanation
     assert findings[2].due == date(2024, 4, 26)
 
 
@@ -206,7 +206,7 @@ def test_no_anchor_event_before_is_undetermined() -> None:
     ]
     [finding] = _run(CORE_GROUP, events, child={"date_of_birth": "2020-01-01"})
     assert finding.status.value == "undetermined"
-    assert "No icpc before" in finding.explanation
+    assert "No ICPC before" in finding.explanation
 
 
 def test_a_date_of_birth_after_as_of_is_not_known_yet() -> None:
