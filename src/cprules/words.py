@@ -451,9 +451,9 @@ _LOOKED_AFTER: dict[str, _Field] = {
     ),
     "living_with_family": _flag(
         "while",
-        "living with the family",
-        "not living with the family",
-        "whether the child lived with the family",
+        "living in the family home",
+        "not living in the family home",
+        "whether the child lived in the family home",
     ),
     "unsupervised_contact_with_risk": _flag(
         "while",

@@ -220,8 +220,9 @@ def _wanted(routes: tuple[Selector, ...]) -> str:
 
 
 def _none(routes: tuple[Selector, ...]) -> str:
-    """'no review conference that decided to end the plan, nor ...'."""
-    return ", nor ".join(selector.words.no for selector in routes)
+    """'no review conference that decided to end the plan nor a ...'."""
+    first, *rest = routes
+    return " nor ".join([first.words.no, *(selector.words.a for selector in rest)])
 
 
 def empty_facts(selector: Selector, event: AnyEvent, birth: date | None) -> str:
@@ -232,7 +233,7 @@ def empty_facts(selector: Selector, event: AnyEvent, birth: date | None) -> str:
     ...     {"type": "looked_after", "date": "2024-01-01", "basis": "interim_care_order"}]}).events[0]
     >>> empty_facts(Selector.model_validate({"event": "looked_after", "where": {
     ...     "basis": "interim_care_order", "living_with_family": False}}), event, None)
-    'whether the child lived with the family'
+    'whether the child lived in the family home'
     """
     kind: str = event.type  # type: ignore[attr-defined]
     empty = [

@@ -69,8 +69,12 @@ class _Words:
             self.done = f"{follow_up.noun} {follow_up.done}"
         else:
             kinds = expect.types
-            # an event that happens once per plan (its end) has no "first"
-            self.wanted = expect.words.the if kinds == ("plan_end",) else expect.words.first
+            if kinds == ("plan_end",):  # once per plan: no "first"
+                self.wanted = expect.words.the
+            elif set(kinds) & set(rule.trigger.types):  # a core group after a core group
+                self.wanted = expect.words.next
+            else:
+                self.wanted = expect.words.first
             self.missing = expect.words.no
             self.done = ""
 

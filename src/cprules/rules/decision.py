@@ -108,7 +108,7 @@ _NOT_DECIDED_BY_VOTES = ("missing_reports", "attendance")
 def evaluate(rule: DecisionRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
     """One finding per conference the check concerns (``not_applicable`` if none)."""
     conferences = timeline.positions(rule.conference)
-    what = " or ".join(EVENT_LABELS[kind] for kind in rule.conference.types)
+    what = rule.conference.words.nouns
     if not conferences:
         return [verdicts.not_applicable(f"No {what} in the timeline")]
     if rule.require == "outcome_follows_votes":

@@ -235,7 +235,8 @@ class Verdicts:
         ):
             skipped = _skipped(calendar, skipped_from, due)
         on = due.isoformat()
-        head = f"Due {on}{_holiday(calendar, due)}: {why_due}"
+        holiday = _holiday(calendar, due)
+        head = f"Due {on}{f' ({holiday})' if holiday else ''}: {why_due}"
         head = f"{head}, {skipped}." if skipped else f"{head}."
         working_late: int | None = None
         calendar_late: int | None = None
@@ -256,8 +257,8 @@ class Verdicts:
         elif closure is not None and closure.on <= due:
             return self._build(
                 _NOT_APPLICABLE,
-                f"{capital(closure.text)}, before {wanted} fell due on {on}"
-                f"{_holiday(calendar, due)} ({why_due.removesuffix(f', for {wanted}')}).",
+                f"{capital(closure.text)}, before {wanted} fell due on {on} "
+                f"({why_due.removesuffix(f', for {wanted}')}{f'; {holiday}' if holiday else ''}).",
                 trigger,
                 occurrence,
                 None,
@@ -297,13 +298,13 @@ class Verdicts:
 
 @lru_cache(maxsize=1024)
 def _holiday(calendar: WorkingCalendar, due: date) -> str:
-    """' (Christmas Day, not a working day)' when ``due`` is a weekday that is not a working
-    day; '' otherwise."""
+    """'Christmas Day, not a working day in England and Wales' when ``due`` is a weekday that
+    is not a working day; '' otherwise."""
     if due.weekday() >= 5 or calendar.is_working_day(due):
         return ""
     named = calendar.holidays_between(due - timedelta(days=1), due)
     name = named[0][1] if named else "a holiday"
-    return f" ({name}, not a working day in {calendar.name})"
+    return f"{name}, not a working day in {calendar.name}"
 
 
 def _sentence(text: str) -> str:
