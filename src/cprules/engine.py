@@ -28,6 +28,7 @@ from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from cprules.case import Case, parse_case
 from cprules.errors import CalendarRangeError, CaseError, EvaluationError
@@ -73,7 +74,9 @@ def evaluate(case: Case, pack: Pack, *, as_of: date) -> Report:
     findings: list[Finding] = []
     for rule in pack.rules:
         findings.extend(_run(rule, timeline, pack))
-    deferring = _deferrals(tuple((rule.id, rule.defers_to) for rule in pack.rules))
+    deferring = _PLANS.get(pack)
+    if deferring is None:
+        deferring = _PLANS[pack] = _deferrals(tuple((rule.id, rule.defers_to) for rule in pack.rules))
     if deferring:
         findings = _defer(findings, deferring, pack, timeline)
     return Report(
@@ -162,25 +165,32 @@ def _defer(
     """Each finding of a deferring rule on an event another rule reports on (the first of its
     ``defers_to`` with a finding on that trigger that is not ``undetermined``, other than one
     that itself deferred) becomes ``not_applicable``, naming that rule."""
-    # (rule id, trigger) -> whether that rule reports on the trigger itself: an undetermined
-    # finding does not (the rule may not even concern the event), a not_applicable one does (its
-    # obligation lapsed, or it waits for the next conference: the act is its to report)
-    reports: dict[tuple[str, str], bool] = {}
-    for finding in findings:
-        if finding.trigger_event is not None and finding.status is not Status.UNDETERMINED:
-            reports[finding.rule_id, finding.trigger_event] = True
-    replaced: dict[int, Finding] = {}
-    by_rule: dict[str, list[int]] = {}
+    deferrers = {rule_id for rule_id, _ in deferring}
+    targets = {target for _, named in deferring for target in named}
+    # (rule id, trigger) a rule reports on itself: an undetermined finding does not (the rule
+    # may not even concern the event), a not_applicable one does (its obligation lapsed, or it
+    # waits for the next conference: the act is its to report)
+    reports: set[tuple[str, str]] = set()
+    mine: dict[str, list[int]] = {}
     for index, finding in enumerate(findings):
-        by_rule.setdefault(finding.rule_id, []).append(index)
-    for rule_id, targets in deferring:
+        rule_id = finding.rule_id
+        trigger = finding.trigger_event
+        if trigger is None:
+            continue
+        if rule_id in targets and finding.status is not Status.UNDETERMINED:
+            reports.add((rule_id, trigger))
+        if rule_id in deferrers:
+            mine.setdefault(rule_id, []).append(index)
+    if not mine:
+        return findings
+    replaced: dict[int, Finding] = {}
+    for rule_id, named in deferring:
         verdicts: Verdicts | None = None
-        for index in by_rule.get(rule_id, ()):
+        for index in mine.get(rule_id, ()):
             finding = findings[index]
             trigger = finding.trigger_event
-            if trigger is None:
-                continue
-            chosen = next((t for t in targets if reports.get((t, trigger))), None)
+            assert trigger is not None
+            chosen = next((t for t in named if (t, trigger) in reports), None)
             if chosen is None:
                 continue
             if verdicts is None:
@@ -195,10 +205,14 @@ def _defer(
                 trigger=event,
                 occurrence=int(finding.key.rsplit("#", 1)[1]),
             )
-            reports[rule_id, trigger] = False  # a rule that deferred reports nothing to defer to
+            reports.discard((rule_id, trigger))  # a rule that deferred reports nothing to defer to
     if not replaced:
         return findings
     return [replaced.get(index, finding) for index, finding in enumerate(findings)]
+
+
+#: each pack's deferring rules, worked out once per pack (a pure cache: packs are immutable)
+_PLANS: WeakKeyDictionary[Pack, tuple[tuple[str, tuple[str, ...]], ...]] = WeakKeyDictionary()
 
 
 def _evaluate_one(item: CaseInput, pack: Pack, as_of: date) -> Result:

@@ -101,6 +101,7 @@ class Timeline:
     """The child's 18th birthday, when the date of birth is known."""
     records: frozenset[str] | None
     _selections: dict[str, Selection] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _plan_ends: dict[int, Closure] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, case: Case, as_of: date, calendar: WorkingCalendar) -> Timeline:
@@ -251,7 +252,11 @@ class Timeline:
         if number is not None:
             end = self.episodes[number - 1].end_index
             if end is not None and end > position:
-                found = Closure(events[end].date, happened(events[end]), events[end])
+                found = self._plan_ends.get(number)
+                if found is None:  # the same for every obligation of the plan: built once
+                    found = self._plan_ends[number] = Closure(
+                        events[end].date, happened(events[end]), events[end]
+                    )
         else:
             for other in self.by_type.get("move_notified", ()):
                 if other <= position:

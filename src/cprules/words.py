@@ -26,9 +26,10 @@ This module is a leaf: it imports nothing of cprules, so the case and pack model
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any, Protocol
 
 __all__ = [
@@ -154,34 +155,31 @@ _TOLD = {
 }
 
 
-def happened(event: _Event) -> str:
+def happened(event: _Event, *, start: bool = False) -> str:
     """What happened, as a clause with its date and the event's name: the verb fits the event
-    (only meetings are held).
+    (only meetings are held). ``start``: the clause starts a sentence (a capital first).
 
     >>> from cprules.case import parse_case
     >>> _, e1, e2 = parse_case({"case_id": "W", "events": [
     ...     {"id": "ps", "type": "plan_start", "date": "2024-03-02"},
     ...     {"id": "pe", "type": "plan_end", "date": "2024-05-02"},
     ...     {"id": "x", "type": "escalation", "date": "2024-05-03", "to": "line_manager"}]}).events
-    >>> happened(e1), happened(e2)
-    ('the plan ended on 2024-05-02 (plan end pe)', 'the line manager was told on 2024-05-03 (escalation x)')
+    >>> happened(e1), happened(e2, start=True)
+    ('the plan ended on 2024-05-02 (plan end pe)', 'The line manager was told on 2024-05-03 (escalation x)')
     """
     kind: str = getattr(event, "type", "")
-    on = event.date.isoformat()
-    name = f"{EVENT_LABELS.get(kind, 'event')} {event.id}"
+    say = (_SAYERS_START if start else _SAYERS).get(kind)
+    if say is not None:
+        return say(event)
+    the = "The" if start else "the"
     if kind in MEETINGS:
-        verb = "held"
-        status = getattr(event, "status", None) or getattr(event, "outcome", None)
-        if status in ("cancelled", "rescheduled", "postponed"):
-            verb = str(status)
-        return f"the {name} was {verb} on {on}"
+        status = getattr(event, "status" if kind == "core_group" else "outcome", None)
+        verb = status if status in ("cancelled", "rescheduled", "postponed") else "held"
+        return f"{the} {EVENT_LABELS[kind]} {event.id} was {verb} on {event.date.isoformat()}"
     if kind == "escalation":
         told = _TOLD.get(getattr(event, "to", None) or "", "the concern was escalated")
-        return f"{told} on {on} ({name})"
-    template = _HAPPENED.get(kind)
-    if template is None:
-        return f"the {name} was recorded on {on}"
-    return template.format(on=on, name=name)
+        return f"{capital(told) if start else told} on {event.date.isoformat()} (escalation {event.id})"
+    return f"{the} {EVENT_LABELS.get(kind, 'event')} {event.id} was recorded on {event.date.isoformat()}"
 
 
 _HAPPENED = {
@@ -201,6 +199,29 @@ _HAPPENED = {
     "sustained_change_from": "the sustained change began on {on} ({name})",
     "plan_sent_to_iro": "the plan was sent to the IRO on {on} ({name})",
     "quality_assurance_notification": "the {name} was issued on {on}",
+}
+
+
+def _sayer(text: str, noun: str) -> Callable[[_Event], str]:
+    """A function that says a sentence of _HAPPENED for one event (built once per type: this
+    runs for most findings, so it does no work a type already settles)."""
+    text = text.replace("{name}", f"{noun} {{id}}")
+    id_at, on_at = text.index("{id}"), text.index("{on}")
+    first, second = ("{id}", "{on}") if id_at < on_at else ("{on}", "{id}")
+    before, rest = text.split(first)
+    between, after = rest.split(second)
+    if id_at < on_at:
+        return lambda event: f"{before}{event.id}{between}{event.date.isoformat()}{after}"
+    return lambda event: f"{before}{event.date.isoformat()}{between}{event.id}{after}"
+
+
+#: each type that is not a meeting or an escalation: the function that says what happened
+_SAYERS: dict[str, Callable[[_Event], str]] = {
+    kind: _sayer(text, EVENT_LABELS[kind]) for kind, text in _HAPPENED.items()
+}
+#: the same, starting a sentence
+_SAYERS_START: dict[str, Callable[[_Event], str]] = {
+    kind: _sayer(text[:1].upper() + text[1:], EVENT_LABELS[kind]) for kind, text in _HAPPENED.items()
 }
 
 
@@ -757,6 +778,11 @@ def fact(kind: str, name: str) -> str:
 
 def facts(kind: str, names: Iterable[str]) -> str:
     """Several facts joined: 'the outcome or whether the child was seen alone'."""
+    return _facts(kind, tuple(names))
+
+
+@lru_cache(maxsize=512)
+def _facts(kind: str, names: tuple[str, ...]) -> str:
     return _or(list(dict.fromkeys(fact(kind, name) for name in names)))
 
 

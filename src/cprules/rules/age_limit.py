@@ -85,7 +85,7 @@ def evaluate(rule: AgeLimitRule, timeline: Timeline, verdicts: Verdicts) -> list
                 due=due,
                 why_due=f"{why} {episode.number} must end",
                 done_on=end.date if end is not None else None,
-                done_text=happened(end) if end is not None else None,
+                done_text=happened(end, start=True) if end is not None else None,
                 wanted="the end of the plan",
                 missing="the plan had not ended",
                 trigger=events[episode.start_index],

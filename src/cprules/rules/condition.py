@@ -130,7 +130,7 @@ def _check(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts, position
             return verdicts.undetermined(
                 f"{capital(label(event))} does not record {facts(kind, empty)}", trigger=event
             )
-        passed = listed([asked(kind, field, test) for field, test in rule.require.items()])
+        passed = _passed(rule, kind)
         if rule.preceded_by is None and rule.followed_by is None:
             return verdicts.met(f"At {label(event)}, {passed}", trigger=event)
         prefix = f"At {label(event)}, {passed}. "
@@ -140,6 +140,15 @@ def _check(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts, position
         assert rule.followed_by is not None  # the model requires one of the three
         finding = _followed(rule, rule.followed_by, timeline, verdicts, position)
     return replace(finding, explanation=prefix + finding.explanation) if prefix else finding
+
+
+def _passed(rule: ConditionRule, kind: str) -> str:
+    """The required facts as a sentence ('a lead social worker was named'), once per rule."""
+    table: dict[str, str] = rule.once("passed", dict)
+    found = table.get(kind)
+    if found is None:
+        found = table[kind] = listed([asked(kind, field, test) for field, test in rule.require.items()])
+    return found
 
 
 def _empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
@@ -267,7 +276,7 @@ def _followed(
                 due=due,
                 why_due=_why_due(within, event, wanted),
                 done_on=done.date,
-                done_text=happened(done),
+                done_text=happened(done, start=True),
                 wanted=words.a,
                 missing=words.no,
                 trigger=event,

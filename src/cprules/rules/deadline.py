@@ -66,7 +66,7 @@ class _Words:
             )
             self.wanted = follow_up.noun
             self.missing = f"{follow_up.noun} {follow_up.not_done}"
-            self.done = f"{follow_up.noun} {follow_up.done}"
+            self.done = capital(f"{follow_up.noun} {follow_up.done}")
         else:
             kinds = expect.types
             if kinds == ("plan_end",):  # once per plan: no "first"
@@ -171,9 +171,12 @@ def _follow_up_dates(
         done_on: date | None = getattr(event, field)
         if done_on is not None and done_on > as_of:
             done_on = None  # a follow-up dated after as_of was not yet seen that day
+        due = within.add(event.date, calendar)
+        # when the window closed matters only for something not done by the due date
+        closure = _closure(rule, timeline, position) if done_on is None or done_on > due else None
         findings.append(
             verdicts.against_due(
-                due=within.add(event.date, calendar),
+                due=due,
                 why_due=f"{words.period} after {label(event)}",
                 done_on=done_on,
                 done_text=f"{words.done} on {done_on.isoformat()}" if done_on is not None else None,
@@ -181,7 +184,7 @@ def _follow_up_dates(
                 missing=words.missing,
                 trigger=event,
                 skipped_from=event.date if working else None,
-                closure=_closure(rule, timeline, position),
+                closure=closure,
             )
         )
     return findings
@@ -202,7 +205,8 @@ def _expected_events(
         position = triggers[index]
         stop = _scope_stop(rule, timeline, position)
         expected = _first_in_scope(rule, timeline, expect, position, stop)
-        closure = _closure(rule, timeline, position)
+        grouped = rule.occurrence in ("first", "latest")
+        closure = _closure(rule, timeline, position) if grouped else None
         # the triggers this deadline absorbs: those before the expected event (first/latest),
         # or before the event that ended the obligation: a trigger after a lapse starts afresh
         cycle_end = expected if expected is not None else stop
@@ -221,11 +225,13 @@ def _expected_events(
                 index += 1
                 group.append(triggers[index])
         index += 1
-        if rule.occurrence == "latest" and len(group) > 1:
+        if rule.occurrence == "latest":
             position = group[-1]
-            closure = _closure(rule, timeline, position)
         trigger = events[position]
         due = rule.within.add(trigger.date, timeline.calendar)
+        done = events[expected] if expected is not None else None
+        # when the window closed matters only for something not done by the due date
+        closure = _closure(rule, timeline, position) if done is None or done.date > due else None
         lapse = _lapse(rule, timeline, position, stop, expected, due)
         if lapse is not None:
             findings.append(
@@ -236,13 +242,12 @@ def _expected_events(
                 )
             )
             continue
-        done = events[expected] if expected is not None else None
         findings.append(
             verdicts.against_due(
                 due=due,
                 why_due=f"{words.period} after {label(trigger)}, for {words.wanted}",
                 done_on=done.date if done is not None else None,
-                done_text=happened(done) if done is not None else None,
+                done_text=happened(done, start=True) if done is not None else None,
                 wanted=words.wanted,
                 missing=words.missing,
                 trigger=trigger,

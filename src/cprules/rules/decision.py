@@ -383,7 +383,7 @@ def _adjourned(
         ),
         done_on=reconvened.date if reconvened is not None else None,
         done_text=(
-            f"it reconvened as the {EVENT_LABELS[reconvened.type]} {reconvened.id}, held on "  # type: ignore[attr-defined]
+            f"It reconvened as the {EVENT_LABELS[reconvened.type]} {reconvened.id}, held on "  # type: ignore[attr-defined]
             f"{reconvened.date.isoformat()}"
             if reconvened is not None
             else None

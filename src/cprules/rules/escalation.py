@@ -184,7 +184,7 @@ def _obligation(
         due=due,
         why_due=f"{why}, for {words.wanted_a}",
         done_on=done.date if done is not None else None,
-        done_text=happened(done) if done is not None else None,
+        done_text=happened(done, start=True) if done is not None else None,
         wanted=words.wanted_a,
         missing=words.wanted,
         trigger=trigger,

@@ -173,7 +173,7 @@ def _episode(
                 due=due,
                 why_due=why,
                 done_on=done.date if done is not None else None,
-                done_text=happened(done) if done is not None else None,
+                done_text=happened(done, start=True) if done is not None else None,
                 wanted=words.next,
                 missing=words.no,
                 trigger=opened_by,

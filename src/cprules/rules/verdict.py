@@ -219,10 +219,10 @@ class Verdicts:
         ``why_due`` completes "Due 2024-04-04: ..." (e.g. "10 working days after the ICPC ic
         on 2024-03-19"); with ``skipped_from`` the holidays skipped between it and ``due`` are
         named, and a due date that falls on a holiday says so. ``done_text`` says what was done,
-        with its date ("the core group cg1 was held on 2024-04-05"); ``wanted`` names the thing
-        expected ("the first core group (held)") and ``missing`` says it was not done ("no core
-        group (held)"). Something done after the window closed does not count, unless it was
-        done by the due date.
+        with its date, starting a sentence ("The core group cg1 was held on 2024-04-05");
+        ``wanted`` names the thing expected ("the first core group (held)") and ``missing`` says
+        it was not done ("no core group (held)"). Something done after the window closed does
+        not count, unless it was done by the due date.
         """
         timeline = self.timeline
         calendar = timeline.calendar
@@ -235,14 +235,14 @@ class Verdicts:
         ):
             skipped = _skipped(calendar, skipped_from, due)
         on = due.isoformat()
-        holiday = _holiday(calendar, due)
+        holiday = "" if due.weekday() >= 5 or calendar.is_working_day(due) else _holiday(calendar, due)
         head = f"Due {on}{f' ({holiday})' if holiday else ''}: {why_due}"
         head = f"{head}, {skipped}." if skipped else f"{head}."
         working_late: int | None = None
         calendar_late: int | None = None
         closed = closure.on if closure is not None else None
         if done_on is not None and (done_on <= due or closed is None or done_on <= closed):
-            done = capital(done_text) if done_text is not None else f"Done on {done_on.isoformat()}"
+            done = done_text if done_text is not None else f"Done on {done_on.isoformat()}"
             if done_on <= due:
                 status = _MET
                 text = f"{head} {done}: on time."
@@ -298,10 +298,8 @@ class Verdicts:
 
 @lru_cache(maxsize=1024)
 def _holiday(calendar: WorkingCalendar, due: date) -> str:
-    """'Christmas Day, not a working day in England and Wales' when ``due`` is a weekday that
-    is not a working day; '' otherwise."""
-    if due.weekday() >= 5 or calendar.is_working_day(due):
-        return ""
+    """'Christmas Day, not a working day in England and Wales', for a weekday ``due`` that is
+    not a working day."""
     named = calendar.holidays_between(due - timedelta(days=1), due)
     name = named[0][1] if named else "a holiday"
     return f"{name}, not a working day in {calendar.name}"

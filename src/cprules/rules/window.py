@@ -98,7 +98,7 @@ def _check(
             due=closes,
             why_due=why,
             done_on=held,
-            done_text=happened(event),
+            done_text=happened(event, start=True),
             trigger=event,
             evidence=evidence,
             skipped_from=anchor if counted_forward else None,
