@@ -75,7 +75,7 @@ from cprules.findings import Finding
 from cprules.pack.model import DecisionRule, Selector
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
-from cprules.words import EVENT_LABELS
+from cprules.words import EVENT_LABELS, plural
 
 __all__ = ["evaluate"]
 
@@ -366,9 +366,16 @@ def _adjourned(
                     trigger=event,
                     due=due,
                 )
+            late = ""
+            if reconvened.date > due:  # say the lateness too: it is part of the same conference's story
+                working = timeline.calendar.working_days_between(due, reconvened.date)
+                late = (
+                    f"; it also reconvened {plural(working, 'working day')} after the {due.isoformat()} "
+                    f"it was due by ({within.describe()})"
+                )
             return verdicts.violated(
                 f"{label(event)} adjourned {without} and reconvened as {label(reconvened)}, but no interim "
-                "plan (an interim plan start) was put in place between them",
+                f"plan (an interim plan start) was put in place between them{late}",
                 trigger=event,
                 due=due,
                 occurred_on=reconvened.date,
