@@ -121,6 +121,9 @@ class CprulesGroup(click.Group):
         except click.exceptions.Abort:
             error_line("interrupted")
             code = EXIT_INTERRUPTED
+        except click.exceptions.NoArgsIsHelpError as exc:
+            print_help_when_bare(exc)
+            code = EXIT_OK
         except click.ClickException as exc:
             error_line(usage_line(exc))
             code = EXIT_BAD_INPUT
@@ -143,6 +146,17 @@ class CprulesGroup(click.Group):
             error_line(internal_error_line(exc))
             code = EXIT_INTERNAL
         sys.exit(code)
+
+
+def print_help_when_bare(exc: click.exceptions.NoArgsIsHelpError) -> None:
+    """Print the help of a group run with nothing after it (bare ``cprules``, ``cprules pack``).
+
+    Click 8.2 and later treat that as a usage error: the help squashed into one ``error:`` line
+    on standard error, exit 2. Asking a program for nothing is asking what it does, not a
+    mistake, so, as pip does, the help goes to standard output, laid out exactly as ``--help``
+    lays it out (it can be piped to ``less`` or ``grep``), and the exit is 0.
+    """
+    click.echo(exc.ctx.get_help(), color=exc.ctx.color)
 
 
 # ---------------------------------------------------------------------------------------------
