@@ -222,6 +222,28 @@ class DepartmentFigures:
                 if ended is not None and first <= ended <= last:
                     self._add_ended(start.date, ended)
 
+    def merge(self, other: DepartmentFigures) -> None:
+        """Add the figures of ``other`` (other cases, the same year) to these.
+
+        >>> from cprules.case import parse_case
+        >>> a = DepartmentFigures(2025, WorkingCalendar("GB", "ENG"))
+        >>> b = DepartmentFigures(2025, WorkingCalendar("GB", "ENG"))
+        >>> b.add(parse_case({"case_id": "B", "events": [{"type": "plan_start", "date": "2024-05-28"}]}))
+        >>> a.merge(b); a.lines()[-2]
+        'Plans open at 31 March: 1'
+        """
+        if other.year != self.year:
+            raise ValueError(f"figures for the year to 31 March {other.year} do not add to {self.year}'s")
+        self.cases += other.cases
+        self._ended_total += other._ended_total
+        for (_, mine), (_, theirs) in zip(self._figures(), other._figures(), strict=True):
+            mine.count += theirs.count
+            mine.left_out += theirs.left_out
+            if mine.denominator is not None and theirs.denominator is not None:
+                mine.denominator += theirs.denominator
+        for band in self._bands:
+            band.denominator = self._ended_total
+
     def _add_icpcs(self, events: tuple[AnyEvent, ...]) -> None:
         figure = self._icpc
         pending: date | None = None

@@ -470,6 +470,33 @@ class ComplianceSummary:
         else:
             self.case_errors += 1
 
+    def merge(self, other: ComplianceSummary) -> None:
+        """Add the counts of ``other`` (a summary of other cases, under the same pack and date) to
+        this one: summaries built in parallel, or per team, make the whole caseload's.
+
+        >>> a, b = ComplianceSummary([("r", "R", "breach")]), ComplianceSummary([("r", "R", "breach")])
+        >>> a.add(CaseError("unreadable", case_id="X")); b.add(CaseError("unreadable", case_id="Y"))
+        >>> a.merge(b); a.cases, a.case_errors
+        (2, 2)
+        """
+        for tally in other._rules.values():
+            mine = self._tally(tally.rule_id)
+            mine.title = mine.title or tally.title
+            mine.severity = mine.severity or tally.severity
+            mine.citation = mine.citation or tally.citation
+            mine.counts.update(tally.counts)
+            mine.lateness.update(tally.lateness)
+        self.cases += other.cases
+        self.reports += other.reports
+        self.case_errors += other.case_errors
+        self.evaluation_errors += other.evaluation_errors
+        self.cases_with_breach += other.cases_with_breach
+        self.overdue_total += other.overdue_total
+        if self.overdue_limit > 0:
+            self._overdue = sorted([*self._overdue, *other._overdue])[: self.overdue_limit]
+        if self.department is not None and other.department is not None:
+            self.department.merge(other.department)
+
     def _tally(self, rule_id: str) -> RuleTally:
         tally = self._rules.get(rule_id)
         if tally is None:

@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from cprules.pages.templating import environment
@@ -79,12 +80,21 @@ class CaseloadPage:
     statuses: tuple[str, ...]
     """The status columns shown (those some rule has, and met, late, overdue always)."""
     department: dict[str, Any] | None
+    department_period: str
+    department_rows: tuple[tuple[dict[str, Any], int], ...]
+    """(figure, rows its definition spans: 0 when the row above states it): the five bands of
+    plan length share one definition."""
     comparisons: tuple[str, ...]
     overdue: tuple[OverdueItem, ...]
     rule_anchors: dict[str, str]
     definitions: dict[str, str]
     bands: tuple[str, ...]
     bar_width: int
+
+
+def long_day(day: date) -> str:
+    """``1 April 2023``."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def _anchor(rule_id: str) -> str:
@@ -118,6 +128,19 @@ def caseload_page(summary: ComplianceSummary) -> CaseloadPage:
         status for status in STATUS_ORDER if status in always or any(r.tally.counts[status] for r in rows)
     )
     department = summary.to_dict()["department"] if summary.department is not None else None
+    department_rows: list[tuple[dict[str, Any], int]] = []
+    period = ""
+    if department is not None and summary.department is not None:
+        period = f"{long_day(summary.department.first_day)} to {long_day(summary.department.last_day)}"
+        figures = department["figures"]
+        for position, figure in enumerate(figures):
+            if position and figures[position - 1]["basis"] == figure["basis"]:
+                department_rows.append((figure, 0))  # the row above states the definition
+                continue
+            run = 1
+            while position + run < len(figures) and figures[position + run]["basis"] == figure["basis"]:
+                run += 1
+            department_rows.append((figure, run))
     comparisons = tuple(
         summary.comparison_sentence(tally, figure) for tally, _, figure in summary.comparisons()
     )
@@ -127,6 +150,8 @@ def caseload_page(summary: ComplianceSummary) -> CaseloadPage:
         late_rows=tuple(row for row in rows if row.late_findings),
         statuses=statuses,
         department=department,
+        department_period=period,
+        department_rows=tuple(department_rows),
         comparisons=comparisons,
         overdue=tuple(summary.overdue),
         rule_anchors={row.tally.rule_id: row.anchor for row in rows},

@@ -23,8 +23,8 @@ list below, which gives the explanation and the citation; hovering shows them to
 ...     {"id": "ps", "type": "plan_start", "date": "2024-04-05"}]})
 >>> report = cprules.evaluate(case, pack, as_of=date(2024, 6, 1))
 >>> page = timeline_page(case, report, pack)
->>> [(m.key, m.status) for m in page.markers][:1]
-[('icpc-timescale@sd#1', 'late')]
+>>> {m.key: m.status for m in page.markers}["icpc-timescale@sd#1"]  # due Wed 3 Apr, held Fri 5 Apr
+'late'
 >>> [h.name for h in page.holidays]
 ['Good Friday', 'Easter Monday']
 >>> "<svg" in render_timeline(case, report, pack)
@@ -96,6 +96,7 @@ class EpisodeBand:
     x: float
     width: float
     label: str
+    """What fits inside the band: the whole description, a shorter one, or the plan's number."""
     description: str
     open: bool
 
@@ -364,12 +365,19 @@ def timeline_page(case: Case, report: Report, pack: Pack) -> TimelinePage:
             months = relativedelta(end or as_of, start)
             length = _months_text(months.years * 12 + months.months)
             if end is not None:
-                label = f"Plan {number}: {short_date(start)} to {short_date(end)} ({length})"
+                description = f"Plan {number}: {short_date(start)} to {short_date(end)} ({length})"
+                shorter = f"Plan {number}: {short_date(start)} to {short_date(end)}"
             else:
-                label = (
+                description = (
                     f"Plan {number}: from {short_date(start)}, open at {short_date(as_of)} ({length} so far)"
                 )
-            bands.append(EpisodeBand(number, x1, max(x2 - x1, 2.0), label, label, end is None))
+                shorter = f"Plan {number}: from {short_date(start)}, open"
+            width = max(x2 - x1, 2.0)
+            # about 6.2 units a character at the band's type size, and a margin either side
+            label = next(
+                (text for text in (description, shorter) if len(text) * 6.2 + 10 <= width), f"Plan {number}"
+            )
+            bands.append(EpisodeBand(number, x1, width, label, description, end is None))
         plan_events = [e for e in events if _kind(e) in _PLAN_EVENTS]
         for event in plan_events:
             text, hollow = _event_text(event)
