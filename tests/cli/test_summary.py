@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
 import cprules
+from cprules.cli import cli
 from cprules.engine import ReportText
 from cprules.errors import CaseError, EvaluationError
 from cprules.findings import Finding, Report, Severity, Status
@@ -447,3 +450,75 @@ def test_too_narrow_for_a_table_each_rule_is_a_paragraph_with_whole_numbers():
         assert number in body
         assert any(number in line for line in lines)  # on one line, never split
     assert all(line == line.rstrip() for line in lines)
+
+
+# -- the summary cprules batch prints, at COLUMNS=80, 100 and 120 ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def batch_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A synthetic caseload of 300 cases (bench/caseload.py) under Stoke's pack, as JSON Lines."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("bench_caseload_cli", root / "bench" / "caseload.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    folder = tmp_path_factory.mktemp("batch")
+    source = folder / "caseload.jsonl"
+    source.write_text("\n".join(module.caseload_lines(300)) + "\n", encoding="utf-8")
+    summary = folder / "summary.json"
+    result = CliRunner(env={"COLUMNS": "400"}).invoke(
+        cli,
+        ["batch", str(source), "--pack", "stoke", "--as-of", "2024-06-01", "--out", str(folder / "out.jsonl"),
+         "--summary-json", str(summary), "-q"],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    return {"source": source, "folder": folder, "data": json.loads(summary.read_text(encoding="utf-8"))}
+
+
+@pytest.mark.parametrize("columns", [80, 100, 120])
+def test_the_batch_summary_keeps_every_number_whole_at(columns: int, batch_run: dict[str, Any]):
+    source, folder, data = batch_run["source"], batch_run["folder"], batch_run["data"]
+    result = CliRunner(env={"COLUMNS": str(columns)}).invoke(
+        cli,
+        ["batch", str(source), "--pack", "stoke", "--as-of", "2024-06-01", "--out", str(folder / "o.jsonl"),
+         "--summary"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert all(line == line.rstrip() for line in lines), "no trailing spaces"
+    assert all(len(line) <= columns for line in lines)  # the first lines wrap at spaces too
+    assert lines[0].startswith("300 cases under stoke 2017.8 as at 2024-06-01 in ")
+    table = lines[next(n for n, line in enumerate(lines) if line.startswith("rule ")) :]
+    ids = [rule["rule_id"] for rule in data["rules"]]
+    headers, rows = _parse_table(table, ids)
+    assert list(rows) == ids  # every rule, worst first, as the JSON ranks them
+    for rule in data["rules"]:
+        c = rule["counts"]
+        judged = c["met"] + c["late"] + c["overdue"] + c["missed"]
+
+        def share(part: int, whole: int) -> str:
+            return "—" if whole == 0 else f"{int(Fraction(part * 1000, whole) + Fraction(1, 2)) / 10:.1f}%"
+
+        late = rule["working_days_late"]
+        expected = {
+            "compliant": share(c["met"], judged + c["violated"]),
+            "on time": share(c["met"], judged),
+            "met": f"{c['met']:,}", "late": f"{c['late']:,}", "overdue": f"{c['overdue']:,}",
+            "missed": f"{c['missed']:,}", "violated": f"{c['violated']:,}", "due": f"{c['due']:,}",
+            "n/a": f"{c['not_applicable']:,}", "undet.": f"{c['undetermined']:,}",
+            "median": "—" if late["median"] is None else f"{late['median']:g}",
+            "worst": "—" if late["worst"] is None else f"{late['worst']:,}",
+        }  # fmt: skip
+        assert dict(zip(headers, rows[rule["rule_id"]], strict=True)) == {h: expected[h] for h in headers}
+    # the Department's figures, and one sentence for each rule that answers one of their questions
+    text = "\n".join(lines)
+    assert "Department for Education figures, 1 April 2023 to 31 March 2024 (300 cases):" in text
+    for rule_id in ("icpc-timescale", "first-review", "review-interval"):
+        assert sum(line.startswith(f"{rule_id} (") for line in lines) == 1
+    if columns == 120:
+        assert "Left out" not in text or "median" in headers

@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import textwrap
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -460,23 +461,32 @@ def summary_width() -> int:
 
 
 def _print_summary(summary: ComplianceSummary, pack: Pack, as_of: date, elapsed: float, out: str) -> None:
-    console = rich_console(stderr=True)
     rate = f" ({summary.cases / elapsed:,.0f} cases/s)" if elapsed > 0 and summary.cases else ""
     problems = []
     if summary.case_errors:
         problems.append(f"{plural(summary.case_errors, 'case')} could not be read")
     if summary.evaluation_errors:
         problems.append(f"{plural(summary.evaluation_errors, 'case')} failed a rule")
-    console.print(
-        f"{plural(summary.cases, 'case')} under {pack.id} {pack.version} as at {as_of} in "
+    head = (
+        f"{plural(summary.cases, 'case')} under {_shown(pack.id)} {_shown(pack.version)} as at {as_of} in "
         f"{elapsed:.1f} s{rate}: {summary.reports:,} evaluated"
         + (f", {', '.join(problems)}" if problems else "")
         + f"; {plural(summary.cases_with_breach, 'case')} with a breach of procedure."
-        + ("" if out == "-" else f" Results in {out}.")
+        + ("" if out == "-" else f" Results in {_shown(out)}.")
     )
     # laid out here, to the width, so that no number is cut and no rule id broken
-    for line in summary.table_lines(summary_width()):
+    width = summary_width()
+    for line in textwrap.wrap(
+        head, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
+    ):
+        click.echo(line.rstrip(), err=True)
+    for line in summary.table_lines(width):
         click.echo(line, err=True)
+
+
+def _shown(text: str) -> str:
+    """Text from a pack or a command line, with anything a terminal would act on made visible."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
 
 
 def _print_department(summary: ComplianceSummary) -> None:
