@@ -626,9 +626,16 @@ class ComplianceSummary:
         number alone is not wider), worst first, with the definitions below.
 
         Numbers are never cut and rule ids never broken. When the table is too wide, columns
-        are left out in :data:`DROP_ORDER` (said below the table); then a rule id too long for
-        its column goes on a line of its own, its figures on the next; below about 40 columns
-        each rule becomes a short paragraph of ``label value`` pairs. No line ends in a space.
+        are left out in :data:`DROP_ORDER` (said below the table), except that a rule id too
+        long for its column goes on a line of its own (its figures on the next) before
+        ``worst`` or ``met`` goes; when even the percentages and the breaches do not fit, each
+        rule becomes a short paragraph of ``label value`` pairs. No line ends in a space.
+
+        >>> summary = ComplianceSummary([("first-review", "First review", "breach")])
+        >>> summary.add(CaseError("unreadable", case_id="X"))
+        >>> print("\\n".join(summary.table_lines(80)[:2]))
+        rule          compliant  on time  met  late  overdue  median  worst
+        first-review          —        —    0     0        0       —      —
         """
         return _table_lines(self, max(width, 20))
 
