@@ -771,7 +771,7 @@ def _document(
     try:
         payload = decoder.decode(data)
     except json.JSONDecodeError as exc:
-        raise SourceError(f"not valid JSON: {exc.msg}", file=name, line=skipped + exc.lineno) from None
+        raise SourceError(_json_problem(exc, data), file=name, line=skipped + exc.lineno) from None
     except (ValueError, RecursionError):
         raise SourceError("not readable JSON (nested too deeply, or a number too long)", file=name) from None
     if decoder.doubled:
