@@ -152,7 +152,6 @@ MAX_PAYLOAD_CHARS = MAX_CASE_BYTES
 MAX_DOCUMENT_CHARS = 64 * 2**20
 
 _CHUNK = 1 << 20
-_SNIFF_CHARS = 64 * 1024
 _ID = re.compile(r"[A-Za-z0-9_-]{1,36}")
 _CHILD_ID_TEXT = re.compile(r'"la_child_id"\s*:\s*"([A-Za-z0-9_-]{1,200})"')
 _FIRST_KEY = re.compile(r'"(la_child_id|case_id)"\s*:')
@@ -230,7 +229,7 @@ def _is_payload(value: object) -> bool:
     if "la_child_id" in value:
         return "case_id" not in value
     children = value.get("Children")
-    return "la_code" in value and isinstance(children, dict | list) and _is_payload(children)
+    return isinstance(children, dict | list) and _is_payload(children)
 
 
 def looks_like_payload(head: bytes | str) -> bool:
@@ -675,16 +674,19 @@ def _blank(line: str) -> bool:
 def _payloads(text: IO[str], name: str, purged: PurgedRecords | None) -> Iterator[Case | CaseError]:
     """Tell the file's shape from its first lines, then read it that way."""
     skipped = 0
-    first = text.readline(MAX_PAYLOAD_CHARS + 1)
+    first = text.readline(_CHUNK)  # a list on one line is read on in chunks, not held whole
     while first and _blank(first):
         skipped += 1
-        first = text.readline(MAX_PAYLOAD_CHARS + 1)
+        first = text.readline(_CHUNK)
     if not first:
         return
     start = first.lstrip(_BLANK)
     if start[:1] == "[":
         yield from _list(start, text, name, skipped, purged)
         return
+    if not first.endswith("\n"):
+        first += text.readline(MAX_PAYLOAD_CHARS + 1 - len(first))
+        start = first.lstrip(_BLANK)
     if start[:1] != "{":
         raise SourceError(
             "not CSC API payloads: write one payload object a line, or a JSON list of them",
