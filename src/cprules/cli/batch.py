@@ -133,7 +133,7 @@ def batch(
     no_bom: bool,
     quiet: bool,
 ) -> int:
-    """Check a caseload (JSON Lines, CSV, census XML, SSD folder) against a pack.
+    """Check a caseload (JSON Lines, CSV, census XML, SSD folder, CSC API payloads) against a pack.
 
     - reads JSON Lines from standard input (--from names another format).
 
@@ -165,7 +165,8 @@ def batch(
     as_of = resolve_as_of(as_of, pack)
     if with_figures:
         _department_figures_available()
-    items, size, consumed = _batch_source(input_source, source_format, parse=with_figures)
+    purged = _purged_records()
+    items, size, consumed = _batch_source(input_source, source_format, parse=with_figures, purged=purged)
     csv_out = output_format == "csv" or (output_format is None and out.lower().endswith(".csv"))
 
     summary = ComplianceSummary.for_pack(
@@ -201,6 +202,8 @@ def batch(
         _write_text(html_out, render_caseload(summary))
     if not quiet:
         _print_summary(summary, pack, as_of, elapsed, out)
+        if purged is not None and purged.total:
+            rich_console(stderr=True).print(f"{purged.describe()}.")
         if department:
             _print_department(summary)
     return EXIT_BREACH if summary.cases_with_breach else EXIT_OK
@@ -258,14 +261,31 @@ def _write_text(target: str, text: str) -> None:
 BatchItem = Case | CaseError | bytes
 
 
+def _purged_records() -> Any:
+    """A counter of the records a CSC API input withdrew (``purge: true``), when the readers have one."""
+    readers = readers_module()
+    counter = getattr(readers, "PurgedRecords", None) if readers is not None else None
+    return counter() if counter is not None else None
+
+
+def _holds_payloads(source: str) -> bool:
+    """Whether a ``.jsonl`` file holds CSC API payloads rather than cases (its first record says)."""
+    readers = readers_module()
+    if source == "-" or readers is None or not hasattr(readers, "detect_format"):
+        return False
+    return bool(readers.detect_format(source) == "csc-api")
+
+
 def _batch_source(
-    source: str, source_format: str | None, *, parse: bool
+    source: str, source_format: str | None, *, parse: bool, purged: Any = None
 ) -> tuple[Iterator[BatchItem], int | None, Callable[[], int]]:
     """The input as a stream of cases, errors, or JSON lines; its size in bytes when known; and a
     function giving the bytes read so far (for the progress bar)."""
     suffix = Path(source).suffix.lower()
     jsonl = source_format == "jsonl" or (
-        source_format is None and (source == "-" or suffix in (".jsonl", ".ndjson", ".jsonlines"))
+        source_format is None
+        and (source == "-" or suffix in (".jsonl", ".ndjson", ".jsonlines"))
+        and not _holds_payloads(source)
     )
     if jsonl:
         if source == "-":
@@ -290,7 +310,9 @@ def _batch_source(
             f"error: {display_name(source)}: reading {source_format or suffix or 'this input'} needs "
             "cprules.readers, which this version of cprules does not have; give JSON Lines (.jsonl)"
         )
-    items: Iterator[BatchItem] = iter(readers.read_cases(source, format=source_format))
+    found = source_format or readers.detect_format(source)
+    options = {"purged": purged} if found == "csc-api" and purged is not None else {}
+    items: Iterator[BatchItem] = iter(readers.read_cases(source, format=found, **options))
     # a reader raises SourceError for an input that cannot be read at all: find out before writing
     first = next(items, None)
     head: list[BatchItem] = [first] if first is not None else []
