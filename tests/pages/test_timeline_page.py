@@ -17,12 +17,14 @@ from click.testing import CliRunner
 
 import cprules
 from cprules.cli import cli
-from cprules.findings import Report
+from cprules.findings import Finding, Report, Severity
 from cprules.pages import render_timeline, timeline_page
 from cprules.pages.templating import STATUS_LOOK
 
 #: statuses of the SPEC, in a test's own words (the page must give each its own glyph)
 SPEC_STATUSES = ("met", "late", "overdue", "missed", "due", "violated", "not_applicable", "undetermined")
+#: the order the list below the chart gives them: what to act on first
+SPEC_ORDER = ("overdue", "missed", "late", "violated", "due", "undetermined", "met", "not_applicable")
 
 
 def _dated(report: Report, case: cprules.Case) -> list[Any]:
@@ -263,3 +265,63 @@ def test_the_timeline_command_will_not_write_over_the_case(tmp_path: Path):
     result = CliRunner().invoke(cli, ["timeline", str(source), "--pack", "england", "--html", str(source)])
     assert result.exit_code == 2 and "--html is the case file" in result.stderr
     assert source.read_text(encoding="utf-8") == "case_id: A\n"
+
+
+def _finding(status: str, **fields: Any) -> Finding:
+    values: dict[str, Any] = {
+        "key": f"{status}-rule@ic#1", "rule_id": f"{status}-rule", "title": f"A rule that is {status}",
+        "kind": "deadline", "severity": Severity.BREACH, "status": status, "due": None, "occurred_on": None,
+        "working_days_late": None, "calendar_days_late": None, "trigger_event": "ic", "evidence_events": (),
+        "citation": f"Procedure, para {status}", "explanation": f"It is {status}.",
+    }  # fmt: skip
+    values.update(fields)
+    return Finding(**values)
+
+
+def test_every_status_has_its_own_glyph_and_its_lateness_is_drawn_to_scale(browser: Browser, page_file: Any):
+    """One finding of each status (missed given by its value: the engine may not have it yet)."""
+    pack = cprules.load_pack("england")
+    case = cprules.parse_case(
+        {"case_id": "ALL", "events": [{"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan"}]}
+    )
+    due = date(2024, 4, 4)  # Tue 19 Mar + 10 WD, skipping Good Friday and Easter Monday
+    findings = (
+        _finding("met", due=due, occurred_on=date(2024, 4, 2)),
+        _finding("late", due=due, occurred_on=date(2024, 4, 5), working_days_late=1, calendar_days_late=1),
+        _finding("overdue", due=due, working_days_late=41),
+        # the window closed 5 working days after the due date: Fri 5, Mon 8, Tue 9, Wed 10, Thu 11 Apr
+        _finding("missed", due=due, working_days_late=5),
+        _finding("due", due=date(2024, 6, 10)),
+        _finding("violated", occurred_on=date(2024, 5, 1)),
+        _finding("not_applicable"),
+        _finding("undetermined"),
+    )
+    report = Report(case_id="ALL", pack_id=pack.id, pack_version=pack.version, pack_digest=pack.digest,
+                    engine_version={}, as_of=date(2024, 6, 3), findings=findings)  # fmt: skip
+    page = browser.open(page_file("all.html", render_timeline(case, report, pack)))
+    markers = page.evaluate(
+        """Object.fromEntries([...document.querySelectorAll('a.marker')].map(a => [a.dataset.status, {
+             glyph: a.querySelector('use').getAttribute('href'),
+             x: Number(a.querySelector('use').getAttribute('x')) + 7,
+             bar: [...a.querySelectorAll('rect:not(.hit)')].map(r => [Number(r.getAttribute('x')),
+                    Number(r.getAttribute('width'))])[0] ?? null}]))"""
+    )
+    assert sorted(markers) == sorted(SPEC_STATUSES)
+    assert len({m["glyph"] for m in markers.values()}) == len(SPEC_STATUSES)  # a shape per status
+    # the late bar runs from the due date (Thu 4 Apr) to the day it was done (Fri 5 Apr): one day
+    day = markers["late"]["bar"][1]
+    assert day > 0 and markers["late"]["x"] == pytest.approx(markers["late"]["bar"][0] + day, abs=0.2)
+    # missed: from the due date to the day the window closed, Thu 11 Apr, 7 calendar days on
+    assert markers["missed"]["bar"][0] == pytest.approx(markers["late"]["bar"][0], abs=0.2)
+    # (positions are drawn to a tenth of a unit: the widths agree to that)
+    assert markers["missed"]["bar"][1] == pytest.approx(7 * day, rel=0.03)
+    # overdue: from the due date to the as-at date, Mon 3 Jun: 60 days on
+    assert markers["overdue"]["bar"][1] == pytest.approx(60 * day, rel=0.03)
+    assert markers["met"]["bar"] is None and markers["due"]["bar"] is None  # nothing late to draw
+    # each one, in words, in the list
+    words = page.evaluate("[...document.querySelectorAll('tr.finding')].map(r => r.innerText)")
+    for finding, text in zip(
+        sorted(findings, key=lambda f: SPEC_ORDER.index(str(f.status))), words, strict=True
+    ):
+        assert finding.explanation in text and finding.citation in text
+    assert "5 working days late when the window closed" in " ".join(words)

@@ -219,6 +219,12 @@ class _Scale:
         return day > self.last or day < self.first
 
 
+def _status(finding: Finding) -> str:
+    """A finding's status as its text value (a status the engine adds later is drawn too)."""
+    status = finding.status
+    return str(getattr(status, "value", status))
+
+
 def _kind(event: AnyEvent) -> str:
     kind: str = event.type  # type: ignore[attr-defined]
     return kind
@@ -251,7 +257,7 @@ def _working_day_rules(pack: Pack) -> frozenset[str]:
 
 def _lateness_text(finding: Finding) -> str:
     wd, cd = finding.working_days_late, finding.calendar_days_late
-    status = finding.status.value
+    status = _status(finding)
     if wd is None:
         return ""
     days = f"{wd:,} working day{'s' if wd != 1 else ''}"
@@ -278,7 +284,7 @@ def _finding_dates(
     finding: Finding, trigger: date | None, as_of: date, pack: Pack
 ) -> tuple[date | None, date | None, date | None, date | None, date]:
     """(window start, window end, lateness start, lateness end, glyph day) or a glyph day only."""
-    status = finding.status.value
+    status = _status(finding)
     due, done = finding.due, finding.occurred_on
     if status == "late" and due is not None and done is not None:
         return trigger or due, due, due, done, done
@@ -425,7 +431,7 @@ def timeline_page(case: Case, report: Report, pack: Pack) -> TimelinePage:
         by_rule.setdefault(report.findings[position].rule_id, []).append(position)
     rule_counts: dict[str, Counter[str]] = {}
     for finding in report.findings:
-        rule_counts.setdefault(finding.rule_id, Counter())[finding.status.value] += 1
+        rule_counts.setdefault(finding.rule_id, Counter())[_status(finding)] += 1
 
     def lane_order(rule_id: str) -> tuple[int, int, str]:
         worst = min(_RANK.get(status, len(_RANK)) for status in rule_counts[rule_id])
@@ -462,7 +468,7 @@ def timeline_page(case: Case, report: Report, pack: Pack) -> TimelinePage:
         for position, row in placed:
             finding = report.findings[position]
             window_start, window_end, late_start, late_end, glyph_day = spans[position]
-            status = finding.status.value
+            status = _status(finding)
             lateness = _lateness_text(finding)
             due = f"due {short_date(finding.due)}" if finding.due else ""
             done = f"done {short_date(finding.occurred_on)}" if finding.occurred_on else ""
@@ -527,7 +533,7 @@ def timeline_page(case: Case, report: Report, pack: Pack) -> TimelinePage:
             FindingEntry(
                 anchor=anchors[position],
                 finding=finding,
-                status=finding.status.value,
+                status=_status(finding),
                 started_by=trigger_event.label if trigger_event is not None else "",
                 lateness=_lateness_text(finding),
                 drawn=position in spans,
