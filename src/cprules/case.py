@@ -14,7 +14,7 @@ plan episodes) is derived from it once and cached on the immutable model.
 ...     ],
 ... })
 >>> [event.id for event in case.ordered_events]
-['ic', 'ps', 'events[2]']
+['ic', 'ps', 'core_group 2024-04-02']
 >>> case.episodes[0].start_index, case.episodes[0].end_index
 (1, None)
 """
@@ -150,7 +150,10 @@ class _EventBase(BaseModel):
     id: str = Field(
         default="",
         max_length=200,
-        description="Stable id, unique in the case; unnamed events are called events[i].",
+        description=(
+            "Stable id, unique in the case. An event without one is named by its type and date "
+            "('icpc 2024-03-19', then 'icpc 2024-03-19 (2)' for a second that day)."
+        ),
     )
     metadata: dict[str, JsonValue] | None = Field(
         default=None, description="Free data the rules never read (source codes, notes)."
@@ -158,9 +161,38 @@ class _EventBase(BaseModel):
 
     @_derived
     def label(self) -> str:
-        """The event in words, for explanations: 'the ICPC ic on 2024-03-19'."""
+        """The event in words, for explanations: 'the ICPC ic on 2024-03-19'.
+
+        An event named by its type and date is not named twice: 'the ICPC on 2024-03-19', and
+        'the 2nd ICPC on 2024-03-19' for the second of that type that day.
+        """
         kind: str = self.type  # type: ignore[attr-defined]
-        return f"the {EVENT_LABELS.get(kind, kind)} {self.id} on {self.date.isoformat()}"
+        day = self.date.isoformat()
+        name = EVENT_LABELS.get(kind, kind)
+        number = _unnamed_number(self.id, kind, day)
+        if number is None:
+            return f"the {name} {self.id} on {day}"
+        if number == 1:
+            return f"the {name} on {day}"
+        return f"the {_ordinal(number)} {name} on {day}"
+
+
+def _unnamed_number(event_id: str, kind: str, day: str) -> int | None:
+    """1 for ``icpc 2024-03-19``, n for ``icpc 2024-03-19 (n)``; None for any other id."""
+    base = f"{kind} {day}"
+    if event_id == base:
+        return 1
+    if event_id.startswith(base + " (") and event_id.endswith(")"):
+        digits = event_id[len(base) + 2 : -1]
+        if digits.isdigit() and len(digits) < 7:
+            return int(digits)
+    return None
+
+
+def _ordinal(number: int) -> str:
+    """'2nd', '3rd', '11th', '22nd'."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 class StrategyDiscussion(_EventBase):
@@ -439,6 +471,55 @@ AnyEvent = _EventBase
 """The common base of every event model (for type hints: every event has date, id, type)."""
 
 
+def _name_unnamed(events: Sequence[_EventBase], ids: list[str]) -> None:
+    """Name each event without an id by its type and date (docs/case-format.md, "Event ids").
+
+    ``icpc 2024-03-19``; a second of that type that day is ``icpc 2024-03-19 (2)``, the two
+    put in a canonical order of their fields first, so that neither the order of events in the
+    input nor an event inserted elsewhere changes a name (finding keys are built from them). A
+    name an explicit id already holds is skipped. ``ids`` is updated in place.
+    """
+    taken = {event_id for event_id in ids if event_id}
+    groups: dict[str, list[int]] = {}
+    for position, event in enumerate(events):
+        if not event.id:
+            kind: str = event.type  # type: ignore[attr-defined]
+            groups.setdefault(f"{kind} {event.date.isoformat()}", []).append(position)
+    for base, positions in groups.items():
+        if len(positions) > 1:
+            positions.sort(key=lambda position: _canonical(_fields_of(events[position])))
+        number = 0
+        for position in positions:
+            while True:
+                number += 1
+                name = base if number == 1 else f"{base} ({number})"
+                if name not in taken:
+                    break
+            taken.add(name)
+            # frozen after validation; this is the validator finishing the value
+            object.__setattr__(events[position], "id", name)
+            ids[position] = name
+
+
+def _fields_of(event: _EventBase) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in type(event).model_fields if name != "id"}
+
+
+def _canonical(value: Any) -> str:
+    """A text that is the same for equal values, however their mappings were ordered."""
+    if isinstance(value, BaseModel):
+        return _canonical(dict(value))
+    if isinstance(value, Mapping):
+        return "{" + ",".join(sorted(f"{_canonical(k)}:{_canonical(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_canonical(item) for item in value) + "]"
+    if isinstance(value, set | frozenset):
+        return "{" + ",".join(sorted(_canonical(item) for item in value)) + "}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return hex(value)  # repr() of an int past 4,300 digits raises; hex() never does
+    return f"{type(value).__name__}:{value!r}"
+
+
 @dataclass(frozen=True, slots=True)
 class Episode:
     """One child protection plan, from its ``plan_start`` to its ``plan_end`` (or still open).
@@ -468,7 +549,7 @@ class Case(BaseModel):
     >>> case = Case.model_validate({"case_id": "B-2", "events": [
     ...     {"type": "strategy_discussion", "date": "2024-03-01", "s47": True}]})
     >>> case.events[0].id, case.events[0].type
-    ('events[0]', 'strategy_discussion')
+    ('strategy_discussion 2024-03-01', 'strategy_discussion')
     """
 
     model_config = _FROZEN
@@ -495,11 +576,7 @@ class Case(BaseModel):
         events = self.events
         ids = [event.id for event in events]
         if "" in ids:
-            for position, event in enumerate(events):
-                if not event.id:
-                    # frozen after validation; this is the validator finishing the value
-                    object.__setattr__(event, "id", f"events[{position}]")
-                    ids[position] = event.id
+            _name_unnamed(events, ids)
         if len(set(ids)) < len(ids):
             seen: dict[str, int] = {}
             for position, event_id in enumerate(ids):
@@ -533,9 +610,9 @@ class Case(BaseModel):
                 if open_start is not None:
                     raise PydanticCustomError(
                         "episode_overlap",
-                        "a plan starts while another is open (plan_start {other}); end the first "
-                        "plan with a plan_end before the second starts",
-                        {"path": self._path_of(event), "other": open_start.id},
+                        "a plan starts while another is open (the plan_start at {other}); end the "
+                        "first plan with a plan_end before the second starts",
+                        {"path": self._path_of(event), "other": self._path_of(open_start)},
                     )
                 open_start = event
             else:

@@ -975,7 +975,7 @@ def case_data(
     - ``authority``: a name or a list of names (None among them for "not said").
     - ``records``: True writes a ``records`` list naming some of the case's event types (a
       source that does not record everything); None sometimes does; False never.
-    - ``ids``: False leaves event ids out (the engine names events by position), and with
+    - ``ids``: False leaves event ids out (the engine names events by type and date), and with
       them the fields that refer to other events (``decided_at``, ``reconvened_from``).
     - ``shuffle``: write the events in a drawn order instead of date order.
 

@@ -252,6 +252,19 @@ def _translate(
     return path
 
 
+_EVENT_IN_MESSAGE = re.compile(r"\bevents\[(\d+)\]")
+
+
+def _translate_message(message: str, sources: Sequence[EventSource]) -> str:
+    """A message naming another event (``the plan_start at events[0]``) names its source place."""
+
+    def place(match: re.Match[str]) -> str:
+        index = int(match[1])
+        return sources[index].path_of(None) if 0 <= index < len(sources) else match[0]
+
+    return _EVENT_IN_MESSAGE.sub(place, message) if "events[" in message else message
+
+
 def build_case(
     data: dict[str, Any],
     sources: Sequence[EventSource],
@@ -266,12 +279,14 @@ def build_case(
         return parse_case(data)
     except CaseError as error:
         places = case_places or {}
-        problems = tuple((_translate(p, sources, places) or "", m) for p, m in error.problems)
+        problems = tuple(
+            (_translate(p, sources, places) or "", _translate_message(m, sources)) for p, m in error.problems
+        )
         case_id = error.case_id
         if case_id is None and isinstance(data.get("case_id"), str):
             case_id = data["case_id"][:200] or None
         return CaseError(
-            error.reason,
+            _translate_message(error.reason, sources),
             case_id=case_id,
             path=_translate(error.path, sources, places),
             problems=problems,
