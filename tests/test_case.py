@@ -334,3 +334,70 @@ def test_load_case_reads_yaml_and_json(tmp_path: Path) -> None:
 
 def test_model_validate_works_with_pydantic_errors() -> None:
     assert Case.model_validate({"case_id": "P"}).events == ()
+
+
+# --- same-day re-planning: a plan ended and a new one made on one day ------------------------
+
+REPLANNED: list[dict[str, Any]] = [
+    {"id": "ic1", "type": "icpc", "date": "2024-01-10", "outcome": "plan"},
+    {"id": "ps1", "type": "plan_start", "date": "2024-01-10"},
+    {"id": "rc", "type": "review_conference", "date": "2024-06-03", "outcome": "cease", "quorate": True},
+    {"id": "pe1", "type": "plan_end", "date": "2024-06-03", "reason": "no_longer_at_risk"},
+    {"id": "ic2", "type": "icpc", "date": "2024-06-03", "outcome": "plan"},
+    {"id": "ps2", "type": "plan_start", "date": "2024-06-03"},
+    {"id": "cg", "type": "core_group", "date": "2024-06-03", "status": "held"},
+]
+
+
+@pytest.mark.parametrize("order", ["as written", "reversed"])
+def test_a_plan_ended_and_a_new_one_made_on_one_day_closes_the_first_then_opens_the_second(
+    order: str,
+) -> None:
+    events = REPLANNED if order == "as written" else REPLANNED[::-1]
+    case = cprules.parse_case({"case_id": "R-1", "events": events})
+    ids = [e.id for e in case.ordered_events]
+    # the review that ended plan 1 before its end; the ICPC that opened plan 2, and the day's
+    # core group, after it
+    assert ids == ["ic1", "ps1", "rc", "pe1", "ic2", "ps2", "cg"]
+    first, second = case.episodes
+    assert (ids[first.start_index], ids[first.end_index or 0]) == ("ps1", "pe1")
+    assert (ids[second.start_index], second.end_index) == ("ps2", None)
+    assert second.opened_by_index is not None and ids[second.opened_by_index] == "ic2"
+
+
+def test_a_plan_that_starts_and_ends_on_one_day_with_none_open_is_a_one_day_plan() -> None:
+    events = [
+        {"id": "pe", "type": "plan_end", "date": "2024-06-03"},
+        {"id": "ps", "type": "plan_start", "date": "2024-06-03"},
+    ]
+    case = cprules.parse_case({"case_id": "R-2", "events": events})
+    assert [e.id for e in case.ordered_events] == ["ps", "pe"]
+    [episode] = case.episodes
+    assert (episode.start_index, episode.end_index) == (0, 1)
+
+
+def test_on_a_replanning_day_only_one_plan_end_closes_the_open_plan() -> None:
+    # open plan; that day: an end, a new start, and the new plan's end (a one-day plan)
+    events = [
+        {"id": "ps1", "type": "plan_start", "date": "2024-01-10"},
+        {"id": "pe-b", "type": "plan_end", "date": "2024-06-03"},
+        {"id": "pe-a", "type": "plan_end", "date": "2024-06-03"},
+        {"id": "ps2", "type": "plan_start", "date": "2024-06-03"},
+    ]
+    case = cprules.parse_case({"case_id": "R-3", "events": events})
+    assert [e.id for e in case.ordered_events] == ["ps1", "pe-a", "ps2", "pe-b"]
+    assert len(case.episodes) == 2
+
+
+def test_two_plans_made_on_a_replanning_day_are_still_an_error() -> None:
+    events = [
+        {"id": "ps1", "type": "plan_start", "date": "2024-01-10"},
+        {"id": "pe1", "type": "plan_end", "date": "2024-06-03"},
+        {"id": "ps2", "type": "plan_start", "date": "2024-06-03"},
+        {"id": "ps3", "type": "plan_start", "date": "2024-06-03"},
+    ]
+    with pytest.raises(cprules.CaseError, match="a plan starts while another is open") as raised:
+        cprules.parse_case({"case_id": "R-4", "events": events})
+    assert raised.value.path == "events[3]"
+    assert "ps2" not in str(raised.value)  # named by its position: events[2]
+    assert "(the plan_start at events[2])" in str(raised.value)

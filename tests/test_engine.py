@@ -175,3 +175,34 @@ def test_errors_survive_pickling_with_their_fields() -> None:
     assert (again.case_id, again.path, str(again)) == ("A", "events[1].date", str(error))
     pack_error = pickle.loads(pickle.dumps(cprules.PackError("x", file="f", line=1, column=2, rule_id="r")))
     assert (pack_error.file, pack_error.line, pack_error.column, pack_error.rule_id) == ("f", 1, 2, "r")
+
+
+QUORATE_CONTINUE = {"outcome": "continue", "quorate": True}
+QUORATE_CEASE = {"outcome": "cease", "quorate": True}
+ENDED_AT_RC2 = {"reason": "no_longer_at_risk", "decided_at": "rc2"}
+
+
+def test_a_plan_ended_and_a_new_one_made_on_one_day_are_two_plans_with_their_own_verdicts() -> None:
+    case = cprules.parse_case(
+        {
+            "case_id": "R-1",
+            "child": {"date_of_birth": "2015-05-05"},
+            "events": [
+                {"id": "ic", "type": "icpc", "date": "2024-01-10", "outcome": "plan", "quorate": True},
+                {"id": "ps1", "type": "plan_start", "date": "2024-01-10"},
+                {"id": "rc1", "type": "review_conference", "date": "2024-04-08", **QUORATE_CONTINUE},
+                {"id": "rc2", "type": "review_conference", "date": "2024-06-03", **QUORATE_CEASE},
+                {"id": "pe1", "type": "plan_end", "date": "2024-06-03", **ENDED_AT_RC2},
+                {"id": "ps2", "type": "plan_start", "date": "2024-06-03"},
+            ],
+        }
+    )
+    report = cprules.evaluate(case, cprules.load_pack("england"), as_of=date(2024, 7, 1))
+    found = {f.key: f for f in report.findings}
+    # plan 1 ended at a quorate review the same day: the route its reason needs
+    assert found["cessation-route@pe1#1"].status is Status.MET
+    # plan 1 ended before the 18th birthday (2033-05-05); plan 2 is open and runs to it
+    assert found["age-limit@ps1#1"].status is Status.MET
+    assert (found["age-limit@ps2#1"].status, found["age-limit@ps2#1"].due) == (Status.DUE, date(2033, 5, 5))
+    # the next review after rc2 was owed by plan 1, which ended: not owed
+    assert found["review-interval@rc2#1"].status is Status.NOT_APPLICABLE

@@ -537,6 +537,42 @@ class Episode:
 
 #: the timeline order of events: by date, then rank on one day, then id
 _sort_key = attrgetter("date", "rank", "id")
+_PLAN_START_RANK = 2
+_PLAN_END_RANK = 4
+#: on a re-planning day, the conferences that open plans come after the open plan's end
+_OPENS_A_PLAN = frozenset({"icpc", "transfer_in_conference"})
+
+
+def _close_before_reopening(ordered: list[_EventBase], days: set[date]) -> None:
+    """Reorder, in place, each day of ``days`` on which a plan is open when the day begins:
+    strategy discussions, section 47 outcomes and review conferences (which decide the end)
+    first, then the day's first ``plan_end``, then the rest in their usual order."""
+    open_plan = False
+    index = 0
+    while index < len(ordered):
+        day_of = ordered[index].date
+        end = index + 1
+        while end < len(ordered) and ordered[end].date == day_of:
+            end += 1
+        day = ordered[index:end]
+        if open_plan and day_of in days:
+            first_end = next(event for event in day if event.rank == _PLAN_END_RANK)
+
+            def replanning_order(event: _EventBase, first_end: _EventBase = first_end) -> tuple[float, str]:
+                if event is first_end:
+                    return (1.5, event.id)
+                if event.type in _OPENS_A_PLAN:  # type: ignore[attr-defined]
+                    return (1.7, event.id)
+                return (event.rank, event.id)
+
+            day.sort(key=replanning_order)
+            ordered[index:end] = day
+        for event in day:
+            if event.rank == _PLAN_START_RANK:
+                open_plan = True
+            elif event.rank == _PLAN_END_RANK:
+                open_plan = False
+        index = end
 
 
 class Case(BaseModel):
@@ -632,8 +668,23 @@ class Case(BaseModel):
     def ordered_events(self) -> tuple[AnyEvent, ...]:
         """Events in timeline order: by date; on one day strategy discussions and section 47
         outcomes, then conferences, then ``plan_start``, then the rest, then ``plan_end``;
-        ties by id. The order of events in the file never matters."""
-        return tuple(sorted(self.events, key=_sort_key))
+        ties by id. The order of events in the file never matters.
+
+        One exception: on a day with a ``plan_end`` and a ``plan_start`` while a plan is open
+        (a plan ended and a new one made that day), the open plan closes first: the day's
+        first ``plan_end`` comes after its strategy discussions and review conferences, and
+        before its ICPCs, transfer-in conferences, ``plan_start`` and the rest, which belong
+        to the new plan.
+        """
+        ordered: list[AnyEvent] = sorted(self.events, key=_sort_key)
+        start_days = {event.date for event in ordered if event.rank == _PLAN_START_RANK}
+        if start_days:
+            replanned = {
+                event.date for event in ordered if event.rank == _PLAN_END_RANK and event.date in start_days
+            }
+            if replanned:
+                _close_before_reopening(ordered, replanned)
+        return tuple(ordered)
 
     @_derived
     def positions_by_type(self) -> Mapping[str, tuple[int, ...]]:
