@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
@@ -42,7 +43,10 @@ __all__ = [
     "CASE_SCHEMA_VERSION",
     "EVENT_LABELS",
     "EVENT_MODELS",
+    "JSON_PAIRS",
+    "MAX_CASE_BYTES",
     "MAX_DATE",
+    "MAX_EVENTS_PER_CASE",
     "MIN_DATE",
     "Case",
     "Child",
@@ -57,6 +61,12 @@ CASE_SCHEMA_VERSION = 1
 MIN_DATE = date(1990, 1, 1)
 MAX_DATE = date(2100, 12, 31)
 MAX_CASE_BYTES = 16 * 1024 * 1024
+#: events one case may have; a case past it is refused (a runaway or hostile source)
+MAX_EVENTS_PER_CASE = 100_000
+#: the most votes one side of a conference may have (a conference is a room of people)
+MAX_VOTES = 1_000
+#: the longest visit or core group interval a conference may set: a year (366 days)
+MAX_INTERVAL_DAYS = 366
 
 #: A date the engine can reason about: working-day arithmetic is exact from 1990 to 2100.
 CaseDate = Annotated[date, Field(ge=MIN_DATE, le=MAX_DATE)]
@@ -125,8 +135,10 @@ class Votes(BaseModel):
 
     model_config = _FROZEN
 
-    for_plan: int = Field(ge=0, description="Votes for a child protection plan (or for it to continue).")
-    against_plan: int = Field(ge=0, description="Votes against a plan (or for it to end).")
+    for_plan: int = Field(
+        ge=0, le=MAX_VOTES, description="Votes for a child protection plan (or for it to continue)."
+    )
+    against_plan: int = Field(ge=0, le=MAX_VOTES, description="Votes against a plan (or for it to end).")
 
 
 class Child(BaseModel):
@@ -228,13 +240,16 @@ class _Conference(_EventBase):
         default=None, description="Why the conference was adjourned or postponed."
     )
     visit_interval_days: int | None = Field(
-        default=None, ge=1, description="Visit frequency the conference set, in days."
+        default=None, ge=1, le=MAX_INTERVAL_DAYS, description="Visit frequency the conference set, in days."
     )
     visit_interval_reason: str | None = Field(
         default=None, description="The conference's reasons for the visit frequency it set."
     )
     core_group_interval_days: int | None = Field(
-        default=None, ge=1, description="Core group frequency the conference set, in days."
+        default=None,
+        ge=1,
+        le=MAX_INTERVAL_DAYS,
+        description="Core group frequency the conference set, in days.",
     )
     minutes_circulated: CaseDate | None = Field(default=None, description="Date the minutes went out.")
 
@@ -605,7 +620,9 @@ class Case(BaseModel):
         ),
     )
     metadata: dict[str, JsonValue] | None = Field(default=None, description="Free data.")
-    events: tuple[Event, ...] = Field(default=(), description="The timeline, in any order.")
+    events: tuple[Event, ...] = Field(
+        default=(), max_length=MAX_EVENTS_PER_CASE, description="The timeline, in any order."
+    )
 
     @model_validator(mode="after")
     def _name_and_check_events(self) -> Case:
@@ -764,10 +781,10 @@ _GENERIC_MESSAGES: dict[str, str] = {
 }
 
 
-def _path_of(loc: Sequence[int | str]) -> str:
+def _path_of(loc: Sequence[Any]) -> str:
     """``('events', 4, 'icpc', 'date')`` -> ``events[4].date`` (the union tag dropped)."""
     path = ""
-    previous: int | str | None = None
+    previous: Any = None
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
@@ -776,17 +793,109 @@ def _path_of(loc: Sequence[int | str]) -> str:
         elif part == "schema_":
             path += ".schema" if path else "schema"
         else:
-            path += f".{part}" if path else part
+            path += f".{part}" if path else str(part)
         previous = part
     return path
+
+
+def _key_path(prefix: Sequence[Any], position: int | None) -> str:
+    """The path of a key that may be personal data, by its place: ``events[2].<key 5>``."""
+    where = _path_of(prefix)
+    key = f"<key {position}>" if position is not None else "<a key>"
+    return f"{where}.{key}" if where else key
+
+
+def _named_key_path(prefix: Sequence[Any], key: str) -> str:
+    """The path of a key that is a field name (or close to one), shown as it is."""
+    where = _path_of(prefix)
+    return f"{where}.{key}" if where else key
+
+
+def _node_at(data: Any, prefix: Sequence[Any]) -> Any:
+    """The part of the input a location points at (None when it cannot be followed)."""
+    node = data
+    previous: Any = None
+    for part in prefix:
+        if isinstance(node, Mapping):
+            if isinstance(previous, int) and part in EVENT_MODELS and part not in node:
+                previous = part
+                continue  # the union tag pydantic adds
+            key = "schema" if part == "schema_" else part
+            if key not in node:
+                return None
+            node = node[key]
+        elif isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+        previous = part
+    return node
+
+
+def _key_position(data: Any, prefix: Sequence[Any], key: Any) -> int | None:
+    """The 1-based place of ``key`` among the keys of the mapping at ``prefix``."""
+    node = _node_at(data, prefix)
+    if isinstance(node, Mapping):
+        for position, candidate in enumerate(node, 1):
+            if type(candidate) is type(key) and candidate == key:
+                return position
+    return None
+
+
+def _model_at(prefix: Sequence[Any]) -> type[BaseModel] | None:
+    """The model whose fields the mapping at ``prefix`` holds."""
+    if not prefix:
+        return Case
+    if tuple(prefix) == ("child",):
+        return Child
+    if len(prefix) >= 3 and prefix[0] == "events" and isinstance(prefix[1], int):
+        model = EVENT_MODELS.get(prefix[2]) if isinstance(prefix[2], str) else None
+        if len(prefix) == 3:
+            return model
+        if tuple(prefix[3:]) == ("votes",):
+            return Votes
+    return None
+
+
+def _field_names(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return ["schema" if name == "schema_" else name for name in model.model_fields]
+
+
+#: every field name of the case format: a key that is one of them is not personal data
+_KNOWN_FIELDS = frozenset(
+    {*_field_names(Case), *_field_names(Child), *_field_names(Votes)}
+    | {name for model in EVENT_MODELS.values() for name in model.model_fields}
+)
+_FREE_DATA = "; free data goes under metadata"
+
+
+def _unknown_key(loc: Sequence[Any], data: Any) -> tuple[str, str]:
+    """The path and message of an unknown key.
+
+    The key itself is shown only when it is a field name of the case format or close to one
+    (a typo to fix); otherwise its place (``events[2].<key 5>``): an unknown key may be
+    anything a source wrote, a child's name included.
+    """
+    prefix, key = loc[:-1], loc[-1]
+    if isinstance(key, str) and key in _KNOWN_FIELDS:  # a field of another event type
+        kind = prefix[2] if len(prefix) == 3 and prefix[0] == "events" else None
+        known_kind = isinstance(kind, str) and kind in EVENT_MODELS
+        what = f"an event of type {kind}" if known_kind else "this mapping"
+        return _named_key_path(prefix, key), f"not a field of {what}{_FREE_DATA}"
+    if isinstance(key, str):
+        # the fields of this place first, then any field of the format, misspelt
+        close = difflib.get_close_matches(key, _field_names(_model_at(prefix)), n=1, cutoff=0.75)
+        close = close or difflib.get_close_matches(key, sorted(_KNOWN_FIELDS), n=1, cutoff=0.75)
+        if close:
+            return _named_key_path(prefix, key), f"unknown field (did you mean {close[0]}?){_FREE_DATA}"
+    return _key_path(prefix, _key_position(data, prefix, key)), f"unknown field{_FREE_DATA}"
 
 
 def _message_of(error: Mapping[str, Any], path: str) -> str:
     kind = str(error["type"])
     ctx: Mapping[str, Any] = error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        field = path.rsplit(".", 1)[-1]
-        return "unknown field" + _suggest_field(path, field) + "; free data goes under metadata"
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag", ""))
         close = difflib.get_close_matches(tag, list(EVENT_MODELS), n=1)
@@ -800,6 +909,14 @@ def _message_of(error: Mapping[str, Any], path: str) -> str:
         return f"date outside the supported range {MIN_DATE}..{MAX_DATE}"
     if kind in ("greater_than_equal", "greater_than"):
         return f"must be at least {ctx.get('ge', ctx.get('gt', ''))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be at most {ctx.get('le', ctx.get('lt', ''))}"
+    if kind == "json_invalid" and "number out of range" in str(ctx.get("error", "")):
+        return "not valid JSON: a number too long to read (over 4,300 digits)"
+    if kind == "int_parsing_size":
+        return "a number too long to read; write a whole number"
+    if kind == "too_long" and path == "events":
+        return f"more than {MAX_EVENTS_PER_CASE} events; split the case or check the export"
     if kind in _GENERIC_MESSAGES:
         return _GENERIC_MESSAGES[kind]
     if isinstance(error.get("msg"), str) and kind in (
@@ -812,23 +929,30 @@ def _message_of(error: Mapping[str, Any], path: str) -> str:
     return f"not valid here ({kind})"
 
 
-def _suggest_field(path: str, field: str) -> str:
-    match = re.match(r"events\[\d+\]\.(.+)$", path)
-    candidates: list[str]
-    if match is None:
-        candidates = [*Case.model_fields, "schema"] if "." not in path else list(Child.model_fields)
-    else:
-        candidates = sorted({name for model in EVENT_MODELS.values() for name in model.model_fields})
-    close = difflib.get_close_matches(field, candidates, n=1, cutoff=0.75)
-    return f" (did you mean {close[0]}?)" if close else ""
+def _case_error(exc: ValidationError, case_id: str | None, data: Any = None) -> CaseError:
+    """The case error for pydantic's errors: paths and messages that never hold a value.
 
-
-def _case_error(exc: ValidationError, case_id: str | None) -> CaseError:
+    ``data`` is the input as given (or as parsed from JSON), to place a key that is not shown.
+    """
     problems: list[tuple[str, str]] = []
     for error in exc.errors(include_input=False, include_url=False):
         ctx = error.get("ctx") or {}
-        path = str(ctx["path"]) if "path" in ctx else _path_of(error["loc"])
-        problems.append((path, _message_of(error, path)))
+        loc = tuple(error["loc"])
+        if "path" in ctx:
+            path = str(ctx["path"])
+            message = _message_of(error, path)
+        elif len(loc) >= 2 and loc[-1] == "[key]":  # a mapping key that is not text
+            path = _key_path(loc[:-2], _key_position(data, loc[:-2], loc[-2]))
+            message = "a key must be text"
+        elif error["type"] == "invalid_key" and loc:  # the same, in a mapping of fields
+            path = _key_path(loc[:-1], _key_position(data, loc[:-1], loc[-1]))
+            message = "a key must be text"
+        elif error["type"] == "extra_forbidden" and loc:
+            path, message = _unknown_key(loc, data)
+        else:
+            path = _path_of(loc)
+            message = _message_of(error, path)
+        problems.append((path, message))
     path, message = problems[0]
     if len(problems) > 1:
         message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
@@ -836,10 +960,13 @@ def _case_error(exc: ValidationError, case_id: str | None) -> CaseError:
 
 
 def _case_id_of(data: object) -> str | None:
+    """The case id an error names, when the input has a readable one at its top level."""
     if isinstance(data, Mapping):
         value = data.get("case_id")
-        if isinstance(value, str | int) and str(value).strip():
-            return str(value).strip()[:200]
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() < 664:
+            value = str(value)  # up to 200 digits: str() of an int past 4,300 digits raises
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:200]
     return None
 
 
@@ -859,20 +986,123 @@ def parse_case(data: Mapping[str, Any] | str | bytes | Case) -> Case:
         if isinstance(data, str | bytes | bytearray):
             if len(data) > MAX_CASE_BYTES:
                 raise CaseError(f"case text over the {MAX_CASE_BYTES // 2**20} MiB limit")
-            return Case.model_validate_json(data)
+            if data[:1] == "\ufeff" or data[:3] == b"\xef\xbb\xbf":  # a byte-order mark
+                data = data[1:] if isinstance(data, str) else data[3:]
+            case = Case.model_validate_json(data)
+            _refuse_repeated_keys(data, case)
+            return case
         if not isinstance(data, Mapping):
             raise CaseError("a case must be a mapping of field: value")
+        if isinstance(data, JsonObject):  # read with JSON_PAIRS: a repeated key was noted
+            _raise_if_repeated(data, _case_id_of(data))
         return Case.model_validate(data)
     except ValidationError as exc:
-        case_id: str | None
-        if isinstance(data, Mapping):
-            case_id = _case_id_of(data)
-        else:
+        given: Any = data
+        if not isinstance(data, Mapping):
             try:
-                case_id = _case_id_of(json.loads(data))
+                given = json.loads(data)
             except (ValueError, RecursionError):
-                case_id = None
-        raise _case_error(exc, case_id) from None
+                given = None
+        raise _case_error(exc, _case_id_of(given), given) from None
+
+
+def _refuse_repeated_keys(text: str | bytes | bytearray, case: Case) -> None:
+    """A key written twice in one JSON object is an error, as in YAML: a JSON parser keeps the
+    last silently, so ``{"outcome": "plan", "outcome": "no_plan"}`` would hide a mistake.
+
+    Cheap on the way that works: every key of the text is followed by one colon, so when the
+    text holds no more colons than the case has distinct keys, no key is repeated. Only
+    otherwise (a repeat, or a colon inside a string) is the text parsed again to look.
+    """
+    colons = text.count(":") if isinstance(text, str) else text.count(b":")
+    if colons <= _distinct_keys(case):
+        return
+    try:
+        document = json.loads(text, object_pairs_hook=JSON_PAIRS)
+    except (ValueError, RecursionError):
+        return  # pydantic read it; a second parser's doubts add nothing
+    _raise_if_repeated(document, case.case_id)
+
+
+def _raise_if_repeated(document: Any, case_id: str | None) -> None:
+    found = _first_repeat(document, ())
+    if found is not None:
+        prefix, position, key = found
+        path = _named_key_path(prefix, key) if key in _KNOWN_FIELDS else _key_path(prefix, position)
+        raise CaseError("a key is written twice in one mapping; write it once", case_id=case_id, path=path)
+
+
+def _distinct_keys(case: Case) -> int:
+    """How many keys the JSON objects of ``case`` held, each counted once."""
+    count = len(case.__pydantic_fields_set__) + len(case.child.__pydantic_fields_set__)
+    if case.metadata is not None:
+        count += _keys_in(case.metadata)
+    events = case.events
+    fields = list(map(_FIELDS_SET, events))
+    count += sum(map(len, fields))
+    for event, given in zip(events, fields, strict=True):
+        if given.isdisjoint(_NESTED):
+            continue
+        if event.metadata is not None:
+            count += _keys_in(event.metadata)
+        votes: Votes | None = getattr(event, "votes", None) if "votes" in given else None
+        if votes is not None:
+            count += len(votes.__pydantic_fields_set__)
+    return count
+
+
+_FIELDS_SET = attrgetter("__pydantic_fields_set__")
+#: the fields of an event that hold JSON objects of their own
+_NESTED = frozenset({"metadata", "votes"})
+
+
+def _keys_in(value: Any) -> int:
+    if isinstance(value, Mapping):
+        return len(value) + sum(_keys_in(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return sum(_keys_in(item) for item in value)
+    return 0
+
+
+class JsonObject(dict[str, Any]):
+    """A JSON object read with :data:`JSON_PAIRS`: it notes the place (1-based) and name of a
+    key written twice, which a plain ``dict`` would drop silently."""
+
+    repeat: tuple[int, str] | None = None
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> JsonObject:
+        found = cls(pairs)
+        if len(found) != len(pairs):
+            seen: set[str] = set()
+            for position, (key, _) in enumerate(pairs, 1):
+                if key in seen:
+                    found.repeat = (position, key)
+                    break
+                seen.add(key)
+        return found
+
+
+#: ``json.loads(text, object_pairs_hook=JSON_PAIRS)`` reads a document whose cases
+#: :func:`parse_case` then refuses if a key was written twice in one object
+JSON_PAIRS = JsonObject.of
+
+
+def _first_repeat(node: Any, prefix: tuple[Any, ...]) -> tuple[tuple[Any, ...], int, str] | None:
+    """Where the first key written twice is: (location, place of the second, its name)."""
+    if isinstance(node, JsonObject):
+        if node.repeat is not None:
+            return (prefix, *node.repeat)
+        for key, value in node.items():
+            found = _first_repeat(value, (*prefix, key))
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found = _first_repeat(value, (*prefix, index))
+            if found is not None:
+                return found
+    return None
 
 
 def load_case(path: str | Path) -> Case:
@@ -885,16 +1115,51 @@ def load_case(path: str | Path) -> Case:
     'birth'
     >>> os.unlink(f.name)
     """
-    from cprules.yamlsafe import load_yaml_data
+    from cprules.yamlsafe import YamlProblem, load_yaml
 
+    if not isinstance(path, str | os.PathLike) or not isinstance(os.fspath(path), str):
+        raise TypeError(
+            f"load_case() argument 'path' must be a path (str or pathlib.Path), not {type(path).__name__}"
+        )
     source = Path(path)
+    if "\x00" in str(source):
+        raise SourceError("cannot read the case file (its name holds a NUL character)", file=str(source))
     try:
-        raw = source.read_bytes()
+        with source.open("rb") as handle:  # a bounded read: a huge file costs no memory
+            raw = handle.read(MAX_CASE_BYTES + 1)
     except OSError as exc:
-        raise SourceError(f"cannot read the case file ({exc.strerror})", file=str(source)) from None
+        raise SourceError(f"cannot read the case file ({exc.strerror})", file=str(source)) from exc
     if len(raw) > MAX_CASE_BYTES:
         raise SourceError(f"case file over the {MAX_CASE_BYTES // 2**20} MiB limit", file=str(source))
     if source.suffix.lower() == ".json":
         return parse_case(raw)
-    data = load_yaml_data(raw, file=str(source))
+    try:
+        data = load_yaml(raw, file=str(source), max_bytes=MAX_CASE_BYTES).data
+    except (YamlProblem, ValueError) as exc:
+        raise yaml_source_error(exc, str(source)) from exc
     return parse_case(data if isinstance(data, Mapping) else {"case_id": None, "events": data})
+
+
+_REPEATED_YAML_KEY = re.compile(
+    r"duplicate key .*\(first written on line (\d+)\); keep one of them$", re.DOTALL
+)
+
+
+def yaml_source_error(problem: Exception, file: str) -> SourceError:
+    """A case file's YAML problem as a :class:`~cprules.SourceError` that repeats no key or
+    value of the case (a key may be anything a source wrote, a child's name included).
+
+    ``problem`` is the YAML layer's ``YamlProblem``, or the ``ValueError`` Python raises for a
+    number past 4,300 digits.
+    """
+    from cprules.yamlsafe import YamlProblem
+
+    if isinstance(problem, YamlProblem):
+        repeated = _REPEATED_YAML_KEY.match(problem.message)
+        message = problem.message
+        if repeated is not None:
+            message = f"a key is written twice in one mapping (first on line {repeated[1]}); write it once"
+        elif message.startswith("a mapping key must be"):
+            message = "a mapping key must be a plain value"
+        return SourceError(message, file=file, line=problem.line)
+    return SourceError("a number too long to read (over 4,300 digits); write a whole number", file=file)

@@ -152,6 +152,8 @@ def read_cases(source: SourceInput, *, format: str | None = None) -> Iterator[Ca
     it (:func:`detect_format`). A missing file, a folder with no SSD tables and an unknown
     format raise :class:`~cprules.SourceError` here, before anything is read.
     """
+    if format is not None and not isinstance(format, str):
+        raise TypeError(f"read_cases() argument 'format' must be a str or None, not {type(format).__name__}")
     where = Source.of(source)
     if format is None:
         format = _detect(where)

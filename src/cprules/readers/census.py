@@ -360,9 +360,7 @@ def _children(parser: Any, metered: _Metered, name: str) -> Iterator[Case | Case
                         ns = element.tag[: element.tag.index("}") + 1]
                     if _local(element.tag) != "Message":
                         raise SourceError(
-                            f"the root element is <{_local(element.tag)[:40]}>, not the census <Message>",
-                            file=name,
-                            line=1,
+                            "the root element is not the census <Message>", file=name, line=1
                         )
                     child_tag, id_tag = ns + "Child", ns + "LAchildID"
                     children_tag, header_tag = ns + "Children", ns + "Header"
