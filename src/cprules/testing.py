@@ -55,8 +55,16 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError as exc:  # an optional dependency: say how to get it
+    raise ImportError(
+        "cprules.testing needs hypothesis, which is not installed; install it with "
+        "pip install 'cprules[testing]'",
+        name="hypothesis",
+    ) from exc
 from pydantic import BaseModel
 
 from cprules.calendar import WorkingCalendar
