@@ -228,7 +228,9 @@ class S47Outcome(_EventBase):
 class _Conference(_EventBase):
     rank: ClassVar[int] = 1
     categories: tuple[Category, ...] | None = Field(default=None, description="Categories of abuse.")
-    votes: Votes | None = None
+    votes: Votes | None = Field(
+        default=None, description="How the professionals voted on whether the child needs a plan."
+    )
     quorate: bool | None = Field(default=None, description="The conference was quorate.")
     reconvened_from: str | None = Field(
         default=None, description="Id of the adjourned conference this one reconvenes."
@@ -258,10 +260,16 @@ class Icpc(_Conference):
     """An initial child protection conference."""
 
     type: Literal["icpc"]
-    outcome: Literal["plan", "no_plan", "adjourned", "postponed"] | None = None
-    secondary_factors: tuple[str, ...] | None = None
+    outcome: Literal["plan", "no_plan", "adjourned", "postponed"] | None = Field(
+        default=None, description="What the conference decided, or that it was adjourned or postponed."
+    )
+    secondary_factors: tuple[str, ...] | None = Field(
+        default=None, description="Other concerns the conference recorded (free text)."
+    )
     prebirth: bool | None = Field(default=None, description="A pre-birth conference.")
-    lead_social_worker_named: bool | None = None
+    lead_social_worker_named: bool | None = Field(
+        default=None, description="The conference named the lead social worker."
+    )
     outline_plan_circulated: CaseDate | None = Field(
         default=None, description="Date the outline plan went out."
     )
@@ -271,8 +279,13 @@ class ReviewConference(_Conference):
     """A review child protection conference."""
 
     type: Literal["review_conference"]
-    outcome: Literal["continue", "cease", "adjourned", "postponed"] | None = None
-    neglect_assessment_revised: bool | None = None
+    outcome: Literal["continue", "cease", "adjourned", "postponed"] | None = Field(
+        default=None,
+        description="The plan continues or ceases, or the conference was adjourned or postponed.",
+    )
+    neglect_assessment_revised: bool | None = Field(
+        default=None, description="A revised neglect assessment was before the conference."
+    )
     cin_plan_presented: bool | None = Field(
         default=None, description="A child in need plan was before the conference."
     )
@@ -282,8 +295,12 @@ class TransferInConference(_Conference):
     """The receiving authority's conference when a child on a plan moves in."""
 
     type: Literal["transfer_in_conference"]
-    outcome: Literal["plan", "no_plan", "adjourned", "postponed"] | None = None
-    lead_social_worker_named: bool | None = None
+    outcome: Literal["plan", "no_plan", "adjourned", "postponed"] | None = Field(
+        default=None, description="Whether the receiving authority made a plan."
+    )
+    lead_social_worker_named: bool | None = Field(
+        default=None, description="The conference named the lead social worker."
+    )
 
 
 class PlanStart(_EventBase):
@@ -291,7 +308,7 @@ class PlanStart(_EventBase):
 
     rank: ClassVar[int] = 2
     type: Literal["plan_start"]
-    categories: tuple[Category, ...] | None = None
+    categories: tuple[Category, ...] | None = Field(default=None, description="Categories of abuse.")
     interim: bool | None = Field(default=None, description="An interim plan pending a reconvened conference.")
 
 
@@ -302,7 +319,7 @@ class PlanEnd(_EventBase):
     type: Literal["plan_end"]
     reason: (
         Literal["no_longer_at_risk", "moved_out", "turned_18", "died", "left_uk", "looked_after"] | None
-    ) = None
+    ) = Field(default=None, description="Why the plan ended; absent when the source does not say.")
     decided_at: str | None = Field(default=None, description="Id of the conference that decided it.")
     notifications_sent: CaseDate | None = Field(
         default=None, description="Date the agencies and family were told."
@@ -320,35 +337,53 @@ class CoreGroup(_EventBase):
     """A core group meeting."""
 
     type: Literal["core_group"]
-    status: Literal["held", "cancelled", "rescheduled"] | None = None
-    minutes_circulated: CaseDate | None = None
-    rescheduled_in_writing: bool | None = None
-    absent_agency_reports: bool | None = None
+    status: Literal["held", "cancelled", "rescheduled"] | None = Field(
+        default=None, description="Whether the meeting took place."
+    )
+    minutes_circulated: CaseDate | None = Field(
+        default=None, description="Date the minutes (notes) went out."
+    )
+    rescheduled_in_writing: bool | None = Field(
+        default=None, description="A rescheduled meeting's new date was given in writing."
+    )
+    absent_agency_reports: bool | None = Field(
+        default=None, description="Every agency that could not attend sent a written report."
+    )
 
 
 class Visit(_EventBase):
     """A statutory visit to the child."""
 
     type: Literal["visit"]
-    outcome: Literal["seen", "not_seen", "no_access", "refused"] | None = None
-    seen_alone: bool | None = None
-    bedroom_seen: bool | None = None
-    child_awake: bool | None = None
-    by: Literal["lead_social_worker", "core_group_member"] | None = None
+    outcome: Literal["seen", "not_seen", "no_access", "refused"] | None = Field(
+        default=None, description="Whether the child was seen, or why not."
+    )
+    seen_alone: bool | None = Field(default=None, description="The child was seen alone.")
+    bedroom_seen: bool | None = Field(default=None, description="The child's bedroom was seen.")
+    child_awake: bool | None = Field(default=None, description="The child (an infant) was seen awake.")
+    by: Literal["lead_social_worker", "core_group_member"] | None = Field(
+        default=None, description="Who visited."
+    )
 
 
 class Escalation(_EventBase):
     """A concern escalated to someone."""
 
     type: Literal["escalation"]
-    to: Literal["line_manager", "lead_social_worker", "senior_manager"] | None = None
+    to: Literal["line_manager", "lead_social_worker", "senior_manager"] | None = Field(
+        default=None, description="Who was told."
+    )
 
 
 class _LookedAfterBase(_EventBase):
-    basis: LooksAfterBasis | None = None
-    living_with_family: bool | None = None
-    unsupervised_contact_with_risk: bool | None = None
-    rehabilitation_planned: bool | None = None
+    basis: LooksAfterBasis | None = Field(default=None, description="The legal basis.")
+    living_with_family: bool | None = Field(default=None, description="The child lives with the family.")
+    unsupervised_contact_with_risk: bool | None = Field(
+        default=None, description="The child has unsupervised contact with the person who poses a risk."
+    )
+    rehabilitation_planned: bool | None = Field(
+        default=None, description="A return home (rehabilitation) is planned."
+    )
 
 
 class LookedAfter(_LookedAfterBase):
@@ -373,22 +408,24 @@ class MoveNotified(_EventBase):
     """Notice that the child moves between authorities."""
 
     type: Literal["move_notified"]
-    permanent: bool | None = None
-    direction: Literal["in", "out"] | None = None
+    permanent: bool | None = Field(default=None, description="The move is permanent.")
+    direction: Literal["in", "out"] | None = Field(
+        default=None, description="Into this authority's area, or out of it."
+    )
 
 
 class HospitalAdmission(_EventBase):
     """The child is admitted to hospital."""
 
     type: Literal["hospital_admission"]
-    planned: bool | None = None
+    planned: bool | None = Field(default=None, description="A planned admission (not an emergency).")
 
 
 class HospitalDischarge(_EventBase):
     """The child is discharged from hospital."""
 
     type: Literal["hospital_discharge"]
-    planned: bool | None = None
+    planned: bool | None = Field(default=None, description="The admission it ends was planned.")
 
 
 class Birth(_EventBase):
@@ -607,7 +644,9 @@ class Case(BaseModel):
 
     schema_: Literal[1] = Field(default=1, alias="schema", description="Version of the case format (1).")
     case_id: str = Field(min_length=1, max_length=200, description="The case's id in the source system.")
-    child: Child = Field(default_factory=Child)
+    child: Child = Field(
+        default_factory=Child, description="The child: a date of birth, or an expected delivery date."
+    )
     authority: str | None = Field(
         default=None,
         description="The authority, where one pack covers several (peterborough, cambridgeshire).",

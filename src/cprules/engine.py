@@ -207,7 +207,7 @@ def evaluate_many(
 
 
 def error_record(error: CaseError | EvaluationError) -> dict[str, Any]:
-    """The batch output for a case that gave no report (SPEC §8).
+    """The batch output for a case that gave no report (docs/report-format.md).
 
     >>> error = CaseError("required field is missing", case_id="A", path="events[0].date")
     >>> error_record(error)["error"]["kind"]

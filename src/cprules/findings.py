@@ -25,7 +25,7 @@ from functools import lru_cache
 from json.encoder import encode_basestring
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 
 from cprules.errors import SourceError
 
@@ -41,17 +41,20 @@ class Status(StrEnum):
     MET = "met"
     """Done, on time."""
     LATE = "late"
-    """Done after the due date."""
+    """Done, after the due date (``working_days_late`` and ``calendar_days_late`` say by how much)."""
     OVERDUE = "overdue"
-    """Not done, and the due date is before ``as_of``."""
+    """Not done, and the due date is before ``as_of``: still open and actionable today."""
     DUE = "due"
-    """Not done yet; the due date is ``as_of`` or later."""
+    """Not done yet, and the due date is ``as_of`` or later (``due`` says when)."""
     VIOLATED = "violated"
-    """A condition that is not a deadline is broken."""
+    """A condition that is not a deadline is broken (a plan ended too soon, a decision taken
+    without a majority)."""
     NOT_APPLICABLE = "not_applicable"
-    """The rule's trigger never happened, or its obligation lapsed."""
+    """The rule's trigger never happened in this timeline, or its obligation lapsed before it
+    fell due (the explanation says which): checked, nothing to do."""
     UNDETERMINED = "undetermined"
-    """The timeline lacks a fact the rule needs."""
+    """The timeline lacks a fact the rule needs, or the source does not record it (the
+    explanation says which)."""
 
     def __str__(self) -> str:
         return self.value
@@ -61,8 +64,12 @@ class Severity(StrEnum):
     """How much a broken rule matters: a breach of procedure, a warning, or information."""
 
     BREACH = "breach"
+    """The procedure was not followed; a breach that is late, overdue or violated makes
+    ``cprules check`` exit 1."""
     WARNING = "warning"
+    """The source sets no firm limit ("immediately"): the pack picked one and says so."""
     INFO = "info"
+    """Something to consider, not a requirement."""
 
     def __str__(self) -> str:
         return self.value
@@ -80,22 +87,40 @@ class Finding:
     millions of findings.)
     """
 
+    __pydantic_config__ = ConfigDict(use_attribute_docstrings=True)
+
     key: str
-    """Stable across runs: rule id, trigger event id and occurrence (``first-core-group@ic#1``)."""
+    """Stable across runs, file orders and inserted events: rule id, trigger event id and
+    occurrence (``first-core-group@ic#1``); what a case system stores a finding against."""
     rule_id: str
+    """The rule's id in the pack (stable, kebab-case)."""
     title: str
+    """The rule's title, in plain English."""
     kind: str
+    """The rule's kind (``deadline``, ``interval``, ...)."""
     severity: Severity
+    """How much a broken rule matters: ``breach``, ``warning`` or ``info``."""
     status: Status
+    """The verdict (docs/statuses.md)."""
     due: date | None
-    """The last day on which the expected event is on time (or the boundary date checked)."""
+    """The last day on which the expected event is on time (kinds deadline, interval,
+    escalation, and window's closing day); other kinds leave it empty or give the boundary date
+    they check, and say so in the explanation."""
     occurred_on: date | None
+    """The day the expected event happened, when it did."""
     working_days_late: int | None
+    """Working days from ``due`` to ``occurred_on`` (or to ``as_of`` when overdue): 0 when the
+    event fell on a weekend or holiday straight after the due date."""
     calendar_days_late: int | None
+    """Calendar days from ``due`` to ``occurred_on`` (or to ``as_of`` when overdue)."""
     trigger_event: str | None
+    """The id of the event that started the clock (docs/case-format.md, "Event ids")."""
     evidence_events: tuple[str, ...]
+    """The ids of the events the verdict rests on."""
     citation: str
+    """The paragraph of the authority's procedure the rule comes from."""
     explanation: str
+    """One or two plain sentences with the arithmetic, for a conference chair."""
 
     def __init__(
         self,
@@ -194,13 +219,22 @@ class Report:
     True
     """
 
+    __pydantic_config__ = ConfigDict(use_attribute_docstrings=True)
+
     case_id: str
+    """The case's id, as the case gives it."""
     pack_id: str
+    """The pack's id (``stoke``)."""
     pack_version: str
+    """The pack's version (``2017.8``)."""
     pack_digest: str
+    """``sha256:`` of the resolved pack: the same digest, the same rules."""
     engine_version: dict[str, str]
+    """The versions of cprules and of the holidays package that made the report."""
     as_of: date
+    """The date the report is as at: events after it are not seen."""
     findings: tuple[Finding, ...] = field(default=())
+    """Every finding of every rule, rule by rule in pack order, each rule's by date."""
     report_schema: Annotated[
         Literal[1],
         Field(description="The version of the report format; docs/versioning.md says what changes it."),

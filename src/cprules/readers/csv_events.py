@@ -1,4 +1,4 @@
-"""The CSV event table (SPEC §8): a header row, then one event a row.
+"""The CSV event table: a header row, then one event a row (docs/data-sources.md).
 
 Columns: ``case_id``, ``type``, ``date``, optional ``id``, and one column per event field used
 (``minutes_circulated``, ``categories``, ...). Cell text becomes the field's type as the event
