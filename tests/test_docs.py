@@ -79,3 +79,9 @@ def test_links_between_pages_resolve(page: Path) -> None:
 def test_the_reference_cites_no_document_a_user_does_not_have(page: Path) -> None:
     assert "SPEC" not in page.read_text()
 
+
+def test_the_changelog_has_an_unreleased_section_and_one_for_this_version() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]" in changelog
+    version = cprules.__version__
+    assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.MULTILINE)
