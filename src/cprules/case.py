@@ -700,6 +700,9 @@ class Case(BaseModel):
             event = ordered[position]
             if event.type == "plan_start":  # type: ignore[attr-defined]
                 if open_start is not None:
+                    if self._replan():  # a plan ended and the next made that day: try again
+                        self._check_episodes()
+                        return
                     raise PydanticCustomError(
                         "episode_overlap",
                         "a plan starts while another is open (the plan_start at {other}); end the "
@@ -715,6 +718,28 @@ class Case(BaseModel):
                         {"path": self._path_of(event)},
                     )
                 open_start = None
+
+    def _replan(self) -> bool:
+        """Put each re-planning day in its order (see :attr:`ordered_events`); True if that
+        changed the order.
+
+        Done here, when a plan seems to start while another is open, rather than on every
+        sort: a case without a re-planning day pays nothing for the rule.
+        """
+        ordered = list(self.ordered_events)
+        by_type = self.positions_by_type
+        start_days = {ordered[i].date for i in by_type.get("plan_start", ())}
+        days = {ordered[i].date for i in by_type.get("plan_end", ())} & start_days
+        if not days:
+            return False
+        _close_before_reopening(ordered, days)
+        if ordered == list(self.ordered_events):
+            return False
+        # the validator finishing the value: the derived indexes follow the new order
+        for derived in ("ordered_events", "positions_by_type", "positions_by_id", "episodes"):
+            self.__dict__.pop(derived, None)
+        self.__dict__["ordered_events"] = tuple(ordered)
+        return True
 
     def _path_of(self, event: _EventBase) -> str:
         """``events[i]``: where the event is in the case as given."""
@@ -732,15 +757,8 @@ class Case(BaseModel):
         before its ICPCs, transfer-in conferences, ``plan_start`` and the rest, which belong
         to the new plan.
         """
-        ordered: list[AnyEvent] = sorted(self.events, key=_sort_key)
-        start_days = {event.date for event in ordered if event.rank == _PLAN_START_RANK}
-        if start_days:
-            replanned = {
-                event.date for event in ordered if event.rank == _PLAN_END_RANK and event.date in start_days
-            }
-            if replanned:
-                _close_before_reopening(ordered, replanned)
-        return tuple(ordered)
+        # (the exception is applied when the case is validated: :meth:`_replan`)
+        return tuple(sorted(self.events, key=_sort_key))
 
     @_derived
     def positions_by_type(self) -> Mapping[str, tuple[int, ...]]:
@@ -1072,27 +1090,33 @@ def _raise_if_repeated(document: Any, case_id: str | None) -> None:
 
 
 def _distinct_keys(case: Case) -> int:
-    """How many keys the JSON objects of ``case`` held, each counted once."""
+    """How many keys the JSON objects of ``case`` held, each counted once.
+
+    This runs on every case read from JSON text, so the events are walked in C (``map``,
+    ``filter``), and votes are looked for only on the events that can have them, through the
+    index the validator built.
+    """
+    events = case.events
     count = len(case.__pydantic_fields_set__) + len(case.child.__pydantic_fields_set__)
+    count += sum(map(len, map(_FIELDS_SET, events)))
     if case.metadata is not None:
         count += _keys_in(case.metadata)
-    events = case.events
-    fields = list(map(_FIELDS_SET, events))
-    count += sum(map(len, fields))
-    for event, given in zip(events, fields, strict=True):
-        if given.isdisjoint(_NESTED):
-            continue
-        if event.metadata is not None:
-            count += _keys_in(event.metadata)
-        votes: Votes | None = getattr(event, "votes", None) if "votes" in given else None
-        if votes is not None:
-            count += len(votes.__pydantic_fields_set__)
+    for metadata in filter(None, map(_METADATA, events)):
+        count += _keys_in(metadata)
+    ordered = case.ordered_events
+    by_type = case.positions_by_type
+    for kind in _VOTING_TYPES:
+        for position in by_type.get(kind, ()):
+            votes: Votes | None = ordered[position].votes  # type: ignore[attr-defined]
+            if votes is not None:
+                count += len(votes.__pydantic_fields_set__)
     return count
 
 
 _FIELDS_SET = attrgetter("__pydantic_fields_set__")
-#: the fields of an event that hold JSON objects of their own
-_NESTED = frozenset({"metadata", "votes"})
+_METADATA = attrgetter("metadata")
+#: the event types that have votes
+_VOTING_TYPES = tuple(kind for kind, model in EVENT_MODELS.items() if "votes" in model.model_fields)
 
 
 def _keys_in(value: Any) -> int:
