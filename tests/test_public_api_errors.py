@@ -168,6 +168,34 @@ def test_working_calendar_methods(
     fails_cleanly(lambda: call(*arguments), bad)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG in summary.py (not this branch's): ComplianceSummary checks none of its arguments: "
+    "for_pack('england') raises AttributeError, ComplianceSummary(5) a raw TypeError, a rule entry "
+    "too short IndexError, add_case(5) AttributeError",
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: cprules.ComplianceSummary.for_pack("england", as_of=date(2024, 6, 1)),  # type: ignore[arg-type]
+        lambda: cprules.ComplianceSummary(5),  # type: ignore[arg-type]
+        lambda: cprules.ComplianceSummary([("a-rule",)]),  # type: ignore[list-item]
+        lambda: cprules.ComplianceSummary.for_pack(
+            ENGLAND, as_of=date(2024, 6, 1), department_year=2024
+        ).add_case(5),  # type: ignore[arg-type]
+    ],
+    ids=["for_pack of a name", "rules not a list", "a rule entry too short", "add_case of a number"],
+)
+def test_compliance_summary(call: Callable[[], Any]) -> None:
+    CHECKED.add("ComplianceSummary")
+    try:
+        call()
+    except CprulesError:
+        pass
+    except TypeError as error:
+        assert "argument '" in str(error), repr(error)
+
+
 def test_bundled_pack_ids() -> None:
     CHECKED.add("bundled_pack_ids")
     with pytest.raises(TypeError):
