@@ -114,10 +114,12 @@ def _table(
     skip: Sequence[str] = (),
     defs: Mapping[str, Any] | None = None,
     values: Mapping[str, str] | None = None,
+    meanings: Mapping[str, str] | None = None,
 ) -> str:
     """A definition's properties as a Markdown table: field, what it holds, default, meaning.
 
-    ``values`` gives the words for a field whose type reads better said than derived.
+    ``values`` gives the words for a field whose type reads better said than derived;
+    ``meanings`` the meaning of a field, in place of the schema's description.
     """
     properties: Mapping[str, Any] = definition.get("properties", {})
     required = set(definition.get("required", ()))
@@ -125,7 +127,7 @@ def _table(
     for name, node in properties.items():
         if name in skip:
             continue
-        description = _cell(str(node.get("description", "")))
+        description = _cell((meanings or {}).get(name) or str(node.get("description", "")))
         value = (values or {}).get(name) or _type_of(node, linked, defs)
         options = node.get("anyOf", ())
         if name in required and any(option.get("type") == "null" for option in options):
@@ -332,13 +334,38 @@ def _report_schema() -> dict[str, Any]:
     return schema("report")
 
 
+def _attribute_docs(cls: type) -> dict[str, str]:
+    """The docstring under each annotated field of a class, read from its source.
+
+    The report and finding schemas carry them as descriptions only with pydantic releases that
+    read attribute docstrings of dataclasses; the pages must not depend on which is installed.
+    """
+    tree = ast.parse(inspect.getsource(cls))
+    [body] = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    found: dict[str, str] = {}
+    for statement, following in zip(body.body, [*body.body[1:], None], strict=True):
+        if (
+            isinstance(statement, ast.AnnAssign)
+            and isinstance(statement.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            found[statement.target.id] = " ".join(following.value.value.split()).replace("``", "`")
+    return found
+
+
 def _report_fields() -> str:
-    return _table(_report_schema(), linked=("Finding",))
+    from cprules.findings import Report
+
+    return _table(_report_schema(), linked=("Finding",), meanings=_attribute_docs(Report))
 
 
 def _finding_fields() -> str:
+    from cprules.findings import Finding
+
     report = _report_schema()
-    return _table(report["$defs"]["Finding"], defs=report["$defs"])
+    return _table(report["$defs"]["Finding"], defs=report["$defs"], meanings=_attribute_docs(Finding))
 
 
 def _error_record() -> str:
