@@ -1,4 +1,4 @@
-"""No personal data in errors: a CaseError never repeats a value from the case (SPEC §9).
+"""No personal data in errors: a CaseError never repeats a value from the case (docs/api.md, "Errors").
 
 Case data is personal data about a child, and error text ends up in logs. The tests plant
 random marker strings (and dates out of range, and impossible dates) in the values of a case

@@ -1,4 +1,4 @@
-"""The CSV event table (SPEC §8): typed cells, case-level columns, sorted and unsorted input."""
+"""The CSV event table (docs/data-sources.md): typed cells, case-level columns, sorted and unsorted input."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Errors never echo case data: a marker planted in a bad field never reaches an error's text.
 
-Case data is personal data about a child and error text ends up in logs (SPEC §9). Each
+Case data is personal data about a child and error text ends up in logs (docs/api.md). Each
 property plants a marker (``ZQ...QZ``, which no message of ours contains) as the value of one
 bad field, in every format, and checks the error that field causes.
 """
