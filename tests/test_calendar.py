@@ -13,7 +13,7 @@ import pickle
 import random
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pytest
@@ -22,7 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cprules.calendar import LAST_SUPPORTED_DATE, WorkingCalendar
-from cprules.errors import CalendarRangeError, CprulesError
+from cprules.errors import CalendarError, CalendarRangeError, CprulesError
 
 ENGLAND = WorkingCalendar("GB", "ENG")
 JERSEY = WorkingCalendar("JE", None)
@@ -483,19 +483,56 @@ def test_codes_are_normalised() -> None:
 
 
 def test_unknown_jurisdictions_are_refused_with_the_fix() -> None:
-    with pytest.raises(ValueError, match="not known to the holidays package"):
+    # a CprulesError, and a ValueError as the standard library would raise
+    with pytest.raises(CalendarError, match="not known to the holidays package"):
         WorkingCalendar("XX")
     with pytest.raises(ValueError, match="ENG, NIR, SCT, WLS"):
         WorkingCalendar("GB", "XYZ")
-    with pytest.raises(ValueError, match="no subdivisions"):
+    with pytest.raises(CalendarError, match="no subdivisions"):
         WorkingCalendar("JE", "XYZ")
+    with pytest.raises(CalendarError, match="ISO 3166 code"):
+        WorkingCalendar("")
 
 
 def test_closures_must_be_dates() -> None:
-    with pytest.raises(TypeError, match="must be a date"):
+    with pytest.raises(TypeError, match="argument 'closures' must hold dates"):
         WorkingCalendar(closures=[datetime(2024, 12, 24, 9, 0)])
-    with pytest.raises(TypeError, match="must be a date"):
+    with pytest.raises(TypeError, match="argument 'closures' must hold dates"):
         WorkingCalendar(closures=["2024-12-24"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="argument 'closures' must be an iterable of dates"):
+        WorkingCalendar(closures="2024-12-24")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        (lambda: WorkingCalendar(44), "country"),  # type: ignore[arg-type]
+        (lambda: WorkingCalendar("GB", 3), "subdiv"),  # type: ignore[arg-type]
+        (lambda: WorkingCalendar(closures=5), "closures"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.is_working_day("2024-03-29"), "d"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.add_working_days("2024-03-29", 1), "d"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.add_working_days(None, 1), "d"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.add_working_days(date(2024, 3, 29), "1"), "n"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.add_working_days(date(2024, 3, 29), 1.5), "n"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.add_working_days(date(2024, 3, 29), None), "n"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.working_days_between("2024-03-29", date(2024, 4, 2)), "a"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.working_days_between(date(2024, 3, 29), 7), "b"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.holidays_between(date(2024, 3, 29), []), "b"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.describe_skipped(None, date(2024, 4, 2)), "a"),  # type: ignore[arg-type]
+        (lambda: ENGLAND.next_working_day(20240329), "d"),  # type: ignore[arg-type]
+    ],
+)
+def test_an_argument_of_the_wrong_type_is_a_type_error_naming_it(call: Any, argument: str) -> None:
+    with pytest.raises(TypeError, match=f"argument '{argument}' must be"):
+        call()
+
+
+def test_a_count_too_long_to_print_is_refused_without_printing_it() -> None:
+    # str() of an int past 4,300 digits raises ValueError: the message must not try
+    with pytest.raises(CalendarRangeError, match="that many working days falls after"):
+        ENGLAND.add_working_days(date(2024, 3, 29), 10**5000)
+    with pytest.raises(CalendarRangeError, match="that many working days falls before"):
+        ENGLAND.add_working_days(date(2024, 3, 29), -(10**5000))
 
 
 def test_repr_shows_the_settings_and_evaluates_back() -> None:

@@ -90,7 +90,7 @@ FULL_EVENTS: list[dict[str, Any]] = [
         "type": "plan_end",
         "date": "2024-06-19",
         "reason": "no_longer_at_risk",
-        "decided_at": "events[23]",
+        "decided_at": "review_conference 2024-06-19",
         "notifications_sent": "2024-06-21",
     },
 ]
@@ -107,17 +107,80 @@ def test_every_event_type_parses_with_all_its_fields() -> None:
     assert case.events[0].date == date(2024, 3, 1)
 
 
-def test_unnamed_events_are_named_by_position_and_ids_kept() -> None:
+def test_unnamed_events_are_named_by_type_and_date_and_ids_kept() -> None:
     case = cprules.parse_case(
         {
             "case_id": "A",
             "events": [
                 {"type": "birth", "date": "2024-01-01"},
                 {"id": "v", "type": "visit", "date": "2024-01-02"},
+                {"type": "visit", "date": "2024-01-02"},
             ],
         }
     )
-    assert [e.id for e in case.events] == ["events[0]", "v"]
+    assert [e.id for e in case.events] == ["birth 2024-01-01", "v", "visit 2024-01-02"]
+
+
+TWO_VISITS_ONE_DAY = [
+    {"type": "visit", "date": "2024-01-02", "outcome": "seen", "seen_alone": True},
+    {"type": "visit", "date": "2024-01-02", "outcome": "no_access"},
+]
+
+
+def test_two_unnamed_events_of_a_type_on_one_day_are_numbered_whatever_their_order() -> None:
+    names = []
+    for events in (TWO_VISITS_ONE_DAY, TWO_VISITS_ONE_DAY[::-1]):
+        case = cprules.parse_case({"case_id": "A", "events": events})
+        names.append({e.id: e.outcome for e in case.events})  # type: ignore[attr-defined]
+    assert names[0] == names[1]
+    assert set(names[0]) == {"visit 2024-01-02", "visit 2024-01-02 (2)"}
+
+
+def test_the_order_of_two_unnamed_events_does_not_depend_on_the_order_of_their_keys() -> None:
+    first = {"type": "visit", "date": "2024-01-02", "metadata": {"a": 1, "b": 2}}
+    second = {"type": "visit", "date": "2024-01-02", "metadata": {"a": 1, "b": 3}}
+    second_reordered = {"metadata": {"b": 3, "a": 1}, "date": "2024-01-02", "type": "visit"}
+    one = cprules.parse_case({"case_id": "A", "events": [first, second]})
+    two = cprules.parse_case({"case_id": "A", "events": [second_reordered, first]})
+    assert {e.id: e.metadata["b"] for e in one.events} == {e.id: e.metadata["b"] for e in two.events}  # type: ignore[index]
+
+
+def test_a_generated_name_an_explicit_id_holds_is_skipped() -> None:
+    case = cprules.parse_case(
+        {
+            "case_id": "A",
+            "events": [
+                {"type": "visit", "date": "2024-01-02"},
+                {"id": "visit 2024-01-02", "type": "visit", "date": "2024-03-04"},
+            ],
+        }
+    )
+    assert [e.id for e in case.events] == ["visit 2024-01-02 (2)", "visit 2024-01-02"]
+
+
+def test_inserting_a_back_dated_event_leaves_the_other_names_alone() -> None:
+    events: list[dict[str, Any]] = [
+        {"type": "icpc", "date": "2024-03-19", "outcome": "plan"},
+        {"type": "plan_start", "date": "2024-03-19"},
+        {"type": "core_group", "date": "2024-04-02", "status": "held"},
+    ]
+    before = [e.id for e in cprules.parse_case({"case_id": "A", "events": events}).events]
+    inserted = [{"type": "strategy_discussion", "date": "2024-03-01", "s47": True}, *events]
+    after = [e.id for e in cprules.parse_case({"case_id": "A", "events": inserted}).events]
+    assert after == ["strategy_discussion 2024-03-01", *before]
+    assert before == ["icpc 2024-03-19", "plan_start 2024-03-19", "core_group 2024-04-02"]
+
+
+def test_explanations_name_an_unnamed_event_by_its_date_only() -> None:
+    case = cprules.parse_case(
+        {"case_id": "A", "events": [*TWO_VISITS_ONE_DAY, {"type": "icpc", "date": "2024-03-19"}]}
+    )
+    labels = sorted(e.label for e in case.events)
+    assert labels == ["the 2nd visit on 2024-01-02", "the ICPC on 2024-03-19", "the visit on 2024-01-02"]
+    named = cprules.parse_case(
+        {"case_id": "A", "events": [{"id": "ic", "type": "icpc", "date": "2024-03-19"}]}
+    )
+    assert named.events[0].label == "the ICPC ic on 2024-03-19"
 
 
 def test_timeline_order_puts_strategy_then_conference_then_plan_start_then_rest_then_plan_end() -> None:
@@ -271,3 +334,70 @@ def test_load_case_reads_yaml_and_json(tmp_path: Path) -> None:
 
 def test_model_validate_works_with_pydantic_errors() -> None:
     assert Case.model_validate({"case_id": "P"}).events == ()
+
+
+# --- same-day re-planning: a plan ended and a new one made on one day ------------------------
+
+REPLANNED: list[dict[str, Any]] = [
+    {"id": "ic1", "type": "icpc", "date": "2024-01-10", "outcome": "plan"},
+    {"id": "ps1", "type": "plan_start", "date": "2024-01-10"},
+    {"id": "rc", "type": "review_conference", "date": "2024-06-03", "outcome": "cease", "quorate": True},
+    {"id": "pe1", "type": "plan_end", "date": "2024-06-03", "reason": "no_longer_at_risk"},
+    {"id": "ic2", "type": "icpc", "date": "2024-06-03", "outcome": "plan"},
+    {"id": "ps2", "type": "plan_start", "date": "2024-06-03"},
+    {"id": "cg", "type": "core_group", "date": "2024-06-03", "status": "held"},
+]
+
+
+@pytest.mark.parametrize("order", ["as written", "reversed"])
+def test_a_plan_ended_and_a_new_one_made_on_one_day_closes_the_first_then_opens_the_second(
+    order: str,
+) -> None:
+    events = REPLANNED if order == "as written" else REPLANNED[::-1]
+    case = cprules.parse_case({"case_id": "R-1", "events": events})
+    ids = [e.id for e in case.ordered_events]
+    # the review that ended plan 1 before its end; the ICPC that opened plan 2, and the day's
+    # core group, after it
+    assert ids == ["ic1", "ps1", "rc", "pe1", "ic2", "ps2", "cg"]
+    first, second = case.episodes
+    assert (ids[first.start_index], ids[first.end_index or 0]) == ("ps1", "pe1")
+    assert (ids[second.start_index], second.end_index) == ("ps2", None)
+    assert second.opened_by_index is not None and ids[second.opened_by_index] == "ic2"
+
+
+def test_a_plan_that_starts_and_ends_on_one_day_with_none_open_is_a_one_day_plan() -> None:
+    events = [
+        {"id": "pe", "type": "plan_end", "date": "2024-06-03"},
+        {"id": "ps", "type": "plan_start", "date": "2024-06-03"},
+    ]
+    case = cprules.parse_case({"case_id": "R-2", "events": events})
+    assert [e.id for e in case.ordered_events] == ["ps", "pe"]
+    [episode] = case.episodes
+    assert (episode.start_index, episode.end_index) == (0, 1)
+
+
+def test_on_a_replanning_day_only_one_plan_end_closes_the_open_plan() -> None:
+    # open plan; that day: an end, a new start, and the new plan's end (a one-day plan)
+    events = [
+        {"id": "ps1", "type": "plan_start", "date": "2024-01-10"},
+        {"id": "pe-b", "type": "plan_end", "date": "2024-06-03"},
+        {"id": "pe-a", "type": "plan_end", "date": "2024-06-03"},
+        {"id": "ps2", "type": "plan_start", "date": "2024-06-03"},
+    ]
+    case = cprules.parse_case({"case_id": "R-3", "events": events})
+    assert [e.id for e in case.ordered_events] == ["ps1", "pe-a", "ps2", "pe-b"]
+    assert len(case.episodes) == 2
+
+
+def test_two_plans_made_on_a_replanning_day_are_still_an_error() -> None:
+    events = [
+        {"id": "ps1", "type": "plan_start", "date": "2024-01-10"},
+        {"id": "pe1", "type": "plan_end", "date": "2024-06-03"},
+        {"id": "ps2", "type": "plan_start", "date": "2024-06-03"},
+        {"id": "ps3", "type": "plan_start", "date": "2024-06-03"},
+    ]
+    with pytest.raises(cprules.CaseError, match="a plan starts while another is open") as raised:
+        cprules.parse_case({"case_id": "R-4", "events": events})
+    assert raised.value.path == "events[3]"
+    assert "ps2" not in str(raised.value)  # named by its position: events[2]
+    assert "(the plan_start at events[2])" in str(raised.value)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cprules
 from cprules.findings import Report, Status
+from cprules.testing import case_data as drawn_cases
 
 STOKE = cprules.load_pack("stoke")
 
@@ -324,3 +329,109 @@ def test_a_rule_named_in_defers_to_that_is_missing_or_undetermined_is_passed_ove
     cg = {"id": "cg", "type": "core_group", "date": "2024-05-01"}  # no status: b is undetermined
     report = _evaluate([cg], pack)
     assert [f.status for f in report.findings] == [Status.UNDETERMINED, Status.UNDETERMINED]
+
+
+QUORATE_CONTINUE = {"outcome": "continue", "quorate": True}
+QUORATE_CEASE = {"outcome": "cease", "quorate": True}
+ENDED_AT_RC2 = {"reason": "no_longer_at_risk", "decided_at": "rc2"}
+
+
+def test_a_plan_ended_and_a_new_one_made_on_one_day_are_two_plans_with_their_own_verdicts() -> None:
+    case = cprules.parse_case(
+        {
+            "case_id": "R-1",
+            "child": {"date_of_birth": "2015-05-05"},
+            "events": [
+                {"id": "ic", "type": "icpc", "date": "2024-01-10", "outcome": "plan", "quorate": True},
+                {"id": "ps1", "type": "plan_start", "date": "2024-01-10"},
+                {"id": "rc1", "type": "review_conference", "date": "2024-04-08", **QUORATE_CONTINUE},
+                {"id": "rc2", "type": "review_conference", "date": "2024-06-03", **QUORATE_CEASE},
+                {"id": "pe1", "type": "plan_end", "date": "2024-06-03", **ENDED_AT_RC2},
+                {"id": "ps2", "type": "plan_start", "date": "2024-06-03"},
+            ],
+        }
+    )
+    report = cprules.evaluate(case, cprules.load_pack("england"), as_of=date(2024, 7, 1))
+    found = {f.key: f for f in report.findings}
+    # plan 1 ended at a quorate review the same day: the route its reason needs
+    assert found["cessation-route@pe1#1"].status is Status.MET
+    # plan 1 ended before the 18th birthday (2033-05-05); plan 2 is open and runs to it
+    assert found["age-limit@ps1#1"].status is Status.MET
+    assert (found["age-limit@ps2#1"].status, found["age-limit@ps2#1"].due) == (Status.DUE, date(2033, 5, 5))
+    # the next review after rc2 was owed by plan 1, which ended: not owed
+    assert found["review-interval@rc2#1"].status is Status.NOT_APPLICABLE
+
+
+def test_a_due_date_past_2100_is_undetermined_and_the_rest_of_the_report_stands() -> None:
+    case = cprules.parse_case(
+        {
+            "case_id": "E-4",
+            "child": {"date_of_birth": "2095-01-01"},
+            "events": [
+                {"id": "ic", "type": "icpc", "date": "2100-12-24", "outcome": "plan"},
+                {"id": "ps", "type": "plan_start", "date": "2100-12-24"},
+            ],
+        }
+    )
+    report = cprules.evaluate(case, cprules.load_pack("england"), as_of=date(2100, 12, 31))
+    by_rule = {f.rule_id: f for f in report.findings}
+    # Fri 24 Dec 2100 + 10 WD: Mon 27 to Fri 31 Dec give at most 5, so day 10 is in 2101, whose
+    # public holidays are not known: the rule cannot say when the first core group falls due
+    first = by_rule["first-core-group"]
+    assert (first.status, first.due) == (Status.UNDETERMINED, None)
+    assert "1990 to 2100" in first.explanation
+    # calendar months need no holidays: 24 Dec 2100 + 3 months = 24 Mar 2101, not yet due
+    assert (by_rule["first-review"].status, by_rule["first-review"].due) == (Status.DUE, date(2101, 3, 24))
+    # born 1 Jan 2095: 18 on 1 Jan 2113
+    assert (by_rule["age-limit"].status, by_rule["age-limit"].due) == (Status.DUE, date(2113, 1, 1))
+
+
+ENGLAND = cprules.load_pack("england")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (({"case_id": "A"}, ENGLAND, date(2024, 6, 1)), "case"),
+        (('{"case_id": "A"}', ENGLAND, date(2024, 6, 1)), "case"),
+        ((None, ENGLAND, date(2024, 6, 1)), "case"),
+        ((cprules.parse_case({"case_id": "A"}), "england", date(2024, 6, 1)), "pack"),
+        ((cprules.parse_case({"case_id": "A"}), None, date(2024, 6, 1)), "pack"),
+        ((cprules.parse_case({"case_id": "A"}), ENGLAND, "2024-06-01"), "as_of"),
+        ((cprules.parse_case({"case_id": "A"}), ENGLAND, None), "as_of"),
+        ((cprules.parse_case({"case_id": "A"}), ENGLAND, datetime(2024, 6, 1, 9, 30)), "as_of"),
+    ],
+)
+def test_evaluate_names_the_argument_of_the_wrong_type(arguments: tuple[Any, Any, Any], named: str) -> None:
+    case, pack, as_of = arguments
+    with pytest.raises(TypeError, match=f"^evaluate\\(\\) argument '{named}' must be"):
+        cprules.evaluate(case, pack, as_of=as_of)
+
+
+@pytest.mark.parametrize("as_of", [date(1989, 12, 31), date(2101, 1, 1)])
+def test_evaluate_refuses_a_report_date_outside_the_calendar(as_of: date) -> None:
+    with pytest.raises(cprules.CalendarRangeError, match=r"1990-01-01\.\.2100-12-31"):
+        cprules.evaluate(cprules.parse_case({"case_id": "A"}), ENGLAND, as_of=as_of)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(drawn_cases(pack=STOKE, episodes=(1, 2)), min_size=16, max_size=16), st.randoms())
+def test_evaluate_is_thread_safe_over_one_pack(raw: list[dict[str, Any]], rng: random.Random) -> None:
+    # 8 threads, each evaluating the whole caseload in its own order over one pack, each case
+    # built fresh (so the timeline order worked out on first use is raced for too): the same
+    # bytes as one thread gives.
+    texts = [json.dumps({**data, "case_id": f"T-{n}"}) for n, data in enumerate(raw)]
+    as_of = date(2016, 6, 1)
+    expected = [cprules.evaluate(cprules.parse_case(text), STOKE, as_of=as_of).to_json() for text in texts]
+    orders = [rng.sample(range(len(texts)), len(texts)) for _ in range(8)]
+    start = threading.Barrier(8)
+
+    def run(order: list[int]) -> list[str]:
+        cases = [cprules.parse_case(texts[n]) for n in order]
+        start.wait()  # all eight at once
+        return [cprules.evaluate(case, STOKE, as_of=as_of).to_json() for case in cases]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(run, orders))
+    for order, result in zip(orders, results, strict=True):
+        assert result == [expected[n] for n in order]

@@ -50,3 +50,31 @@ def test_installed_copy_loads_packs_from_any_directory(wheel: Path, tmp_path: Pa
     module_file, pack_path, chain = result.stdout.splitlines()
     assert module_file.startswith(str(site)) and pack_path.startswith(str(site))
     assert chain == "('stoke', 'england')"
+
+
+def test_the_wheel_offers_hypothesis_as_the_testing_extra(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        [metadata] = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+        lines = archive.read(metadata).decode().splitlines()
+    assert "Provides-Extra: testing" in lines
+    assert any(
+        line.startswith("Requires-Dist: hypothesis") and "extra == 'testing'" in line.replace('"', "'")
+        for line in lines
+    )
+
+
+def test_cprules_testing_without_hypothesis_says_what_to_install() -> None:
+    # a fresh interpreter in which hypothesis cannot be imported; cprules itself still can
+    script = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        "import cprules\n"
+        "try:\n"
+        "    import cprules.testing\n"
+        "except ImportError as error:\n"
+        "    print(type(error).__name__, error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == (
+        "ImportError cprules.testing needs hypothesis, which is not installed; install it with "
+        "pip install 'cprules[testing]'"
+    )

@@ -20,6 +20,7 @@ from cprules.calendar import WorkingCalendar
 from cprules.case import Case, Child, Episode, load_case, parse_case
 from cprules.engine import ENGINE_VERSION, evaluate, evaluate_many
 from cprules.errors import (
+    CalendarError,
     CalendarRangeError,
     CaseError,
     CprulesError,
@@ -35,6 +36,7 @@ from cprules.summary import ComplianceSummary
 __version__ = ENGINE_VERSION["cprules"]
 
 __all__ = [
+    "CalendarError",
     "CalendarRangeError",
     "Case",
     "CaseError",

@@ -1,6 +1,6 @@
 """Working days of a jurisdiction: add them, count them, and say which holidays were skipped.
 
-The counting convention is SPEC §5 and is stated here once: "within N working days of X"
+The counting convention (docs/counting.md) is stated here once: "within N working days of X"
 means X plus N working days, **not counting X itself** (day 1 is the first working day after
 X, even when X is a weekend or a holiday), and ``working_days_between(a, b)`` counts the
 working days x with ``a < x <= b``.
@@ -30,7 +30,7 @@ from typing import Any, NoReturn
 
 import holidays
 
-from .errors import CalendarRangeError
+from .errors import CalendarError, CalendarRangeError
 
 __all__ = ["FIRST_SUPPORTED_DATE", "LAST_SUPPORTED_DATE", "WorkingCalendar"]
 
@@ -144,11 +144,30 @@ def _out_of_range(day: date) -> NoReturn:
 
 
 def _beyond_range(day: date, n: int) -> NoReturn:
+    # a count too long to print (str() of an int past 4,300 digits raises) is not printed
+    count = f"{abs(n)} working days" if abs(n) < 10**15 else "that many working days"
     raise CalendarRangeError(
-        f"{day.isoformat()} {'+' if n > 0 else '-'} {abs(n)} working days falls "
+        f"{day.isoformat()} {'+' if n > 0 else '-'} {count} falls "
         f"{'after' if n > 0 else 'before'} the range the working-day calendar is exact for "
         f"({_RANGE_TEXT})"
     )
+
+
+def _wrong_type(method: str, **arguments: object) -> None:
+    """Raise a ``TypeError`` naming the first argument that is not what ``method`` takes.
+
+    Called only once a call has failed, so the checks cost nothing on the way that works.
+    """
+    for name, value in arguments.items():
+        if name == "n":
+            if isinstance(value, bool) or not hasattr(value, "__index__"):
+                raise TypeError(
+                    f"{method}() argument 'n' must be a whole number (int), not {type(value).__name__}"
+                )
+        elif not isinstance(value, date):
+            raise TypeError(
+                f"{method}() argument '{name}' must be a datetime.date, not {type(value).__name__}"
+            )
 
 
 def _day_text(day: date, *, with_year: bool) -> str:
@@ -205,11 +224,27 @@ class WorkingCalendar:
         subdiv: str | None = "ENG",
         closures: Iterable[date] = (),
     ) -> None:
+        if not isinstance(country, str):
+            raise TypeError(
+                f"WorkingCalendar() argument 'country' must be a str, not {type(country).__name__}"
+            )
+        if subdiv is not None and not isinstance(subdiv, str):
+            raise TypeError(
+                f"WorkingCalendar() argument 'subdiv' must be a str or None, not {type(subdiv).__name__}"
+            )
+        if isinstance(closures, str | bytes) or not isinstance(closures, Iterable):
+            raise TypeError(
+                "WorkingCalendar() argument 'closures' must be an iterable of dates, "
+                f"not {type(closures).__name__}"
+            )
         country, subdiv = _checked_jurisdiction(country, subdiv)
         days: set[date] = set()
         for day in closures:
             if isinstance(day, datetime) or not isinstance(day, date):
-                raise TypeError(f"a closure must be a date (YYYY-MM-DD), not {type(day).__name__}")
+                raise TypeError(
+                    "WorkingCalendar() argument 'closures' must hold dates (YYYY-MM-DD), "
+                    f"not {type(day).__name__}"
+                )
             if not FIRST_SUPPORTED_DATE <= day <= LAST_SUPPORTED_DATE:
                 _out_of_range(day)
             days.add(day)
@@ -295,7 +330,11 @@ class WorkingCalendar:
         >>> england.is_working_day(date(2024, 3, 28)), england.is_working_day(date(2024, 3, 29))
         (True, False)
         """
-        ordinal = d.toordinal()
+        try:
+            ordinal = d.toordinal()
+        except AttributeError:
+            _wrong_type("is_working_day", d=d)
+            raise
         if not _FIRST <= ordinal <= _LAST:
             _out_of_range(d)
         return self._is_working[ordinal - _FIRST]
@@ -315,25 +354,28 @@ class WorkingCalendar:
         >>> england.add_working_days(date(2024, 3, 30), 0)  # a Saturday stays a Saturday
         datetime.date(2024, 3, 30)
         """
-        ordinal = d.toordinal()
-        if not _FIRST <= ordinal <= _LAST:
-            _out_of_range(d)
-        if n > 0:
-            # k = cum[d] working days fall on or before d, at working[0..k-1]; day 1 is
-            # working[k] and day n is working[k + n - 1]: an index of 0 or more.
-            index = self._cum[ordinal - _BASE] + n - 1
-        elif n < 0:
-            # k = cum[d - 1] working days fall strictly before d; day -1 is working[k - 1] and
-            # day n is working[k + n], which must not wrap round to the end of the list.
-            index = self._cum[ordinal - 1 - _BASE] + n
-            if index < 0:
-                _beyond_range(d, n)
-        else:
-            return d
         try:
+            ordinal = d.toordinal()
+            if not _FIRST <= ordinal <= _LAST:
+                _out_of_range(d)
+            if n > 0:
+                # k = cum[d] working days fall on or before d, at working[0..k-1]; day 1 is
+                # working[k] and day n is working[k + n - 1]: an index of 0 or more.
+                index = self._cum[ordinal - _BASE] + n - 1
+            elif n < 0:
+                # k = cum[d - 1] working days fall strictly before d; day -1 is working[k - 1]
+                # and day n is working[k + n], which must not wrap round to the end of the list.
+                index = self._cum[ordinal - 1 - _BASE] + n
+                if index < 0:
+                    _beyond_range(d, n)
+            else:
+                return d
             return date.fromordinal(self._working[index])
         except IndexError:
             _beyond_range(d, n)
+        except (AttributeError, TypeError):
+            _wrong_type("add_working_days", d=d, n=n)
+            raise
 
     def working_days_between(self, a: date, b: date) -> int:
         """The number of working days x with ``a < x <= b``; negative when ``b`` is before ``a``.
@@ -350,8 +392,12 @@ class WorkingCalendar:
         >>> england.working_days_between(date(2024, 4, 5), date(2024, 4, 4))
         -1
         """
-        start = a.toordinal()
-        end = b.toordinal()
+        try:
+            start = a.toordinal()
+            end = b.toordinal()
+        except AttributeError:
+            _wrong_type("working_days_between", a=a, b=b)
+            raise
         if not _FIRST <= start <= _LAST:
             _out_of_range(a)
         if not _FIRST <= end <= _LAST:
@@ -392,8 +438,12 @@ class WorkingCalendar:
         ((datetime.date(2024, 3, 29), 'Good Friday'), (datetime.date(2024, 4, 1), 'Easter Monday'))
         """
         tables = self._tables
-        start = a.toordinal()
-        end = b.toordinal()
+        try:
+            start = a.toordinal()
+            end = b.toordinal()
+        except AttributeError:
+            _wrong_type("holidays_between", a=a, b=b)
+            raise
         if not _FIRST <= start <= _LAST:
             _out_of_range(a)
         if not _FIRST <= end <= _LAST:
@@ -432,19 +482,17 @@ class WorkingCalendar:
 
 @lru_cache(maxsize=64)
 def _checked_jurisdiction(country: str, subdiv: str | None) -> tuple[str, str | None]:
-    """Normalise a country and subdivision to the codes ``holidays`` uses, or raise ValueError.
+    """Normalise a country and subdivision to the codes ``holidays`` uses, or raise CalendarError.
 
     ``"gb"``, ``"UK"`` and ``"GBR"`` all become ``"GB"``; ``"England"`` and ``"eng"`` become
     ``"ENG"``, so equal settings compare equal however they were written.
     """
-    if not isinstance(country, str) or not country:
-        raise ValueError("country must be an ISO 3166 code such as 'GB' or 'JE'")
-    if subdiv is not None and not isinstance(subdiv, str):
-        raise ValueError("subdiv must be a subdivision code such as 'ENG', or None")
+    if not country:
+        raise CalendarError("country must be an ISO 3166 code such as 'GB' or 'JE'")
     try:
         entity = holidays.country_holidays(country.upper())
     except NotImplementedError:
-        raise ValueError(
+        raise CalendarError(
             f"country {country!r} is not known to the holidays package; "
             "write an ISO 3166 code such as 'GB' or 'JE'"
         ) from None
@@ -462,7 +510,7 @@ def _checked_jurisdiction(country: str, subdiv: str | None) -> tuple[str, str | 
         # subdivisions at all) it means the whole country.
         return country, None
     if not codes:
-        raise ValueError(f"country {country!r} has no subdivisions; give subdiv None (null)")
-    raise ValueError(
+        raise CalendarError(f"country {country!r} has no subdivisions; give subdiv None (null)")
+    raise CalendarError(
         f"subdivision {subdiv!r} is not known for {country!r}; write one of: " + ", ".join(codes)
     )

@@ -14,7 +14,7 @@ plan episodes) is derived from it once and cached on the immutable model.
 ...     ],
 ... })
 >>> [event.id for event in case.ordered_events]
-['ic', 'ps', 'events[2]']
+['ic', 'ps', 'core_group 2024-04-02']
 >>> case.episodes[0].start_index, case.episodes[0].end_index
 (1, None)
 """
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
@@ -43,7 +44,10 @@ __all__ = [
     "CASE_SCHEMA_VERSION",
     "EVENT_LABELS",
     "EVENT_MODELS",
+    "JSON_PAIRS",
+    "MAX_CASE_BYTES",
     "MAX_DATE",
+    "MAX_EVENTS_PER_CASE",
     "MIN_DATE",
     "Case",
     "Child",
@@ -58,6 +62,12 @@ CASE_SCHEMA_VERSION = 1
 MIN_DATE = date(1990, 1, 1)
 MAX_DATE = date(2100, 12, 31)
 MAX_CASE_BYTES = 16 * 1024 * 1024
+#: events one case may have; a case past it is refused (a runaway or hostile source)
+MAX_EVENTS_PER_CASE = 100_000
+#: the most votes one side of a conference may have (a conference is a room of people)
+MAX_VOTES = 1_000
+#: the longest visit or core group interval a conference may set: a year (366 days)
+MAX_INTERVAL_DAYS = 366
 
 #: A date the engine can reason about: working-day arithmetic is exact from 1990 to 2100.
 CaseDate = Annotated[date, Field(ge=MIN_DATE, le=MAX_DATE)]
@@ -98,8 +108,10 @@ class Votes(BaseModel):
 
     model_config = _FROZEN
 
-    for_plan: int = Field(ge=0, description="Votes for a child protection plan (or for it to continue).")
-    against_plan: int = Field(ge=0, description="Votes against a plan (or for it to end).")
+    for_plan: int = Field(
+        ge=0, le=MAX_VOTES, description="Votes for a child protection plan (or for it to continue)."
+    )
+    against_plan: int = Field(ge=0, le=MAX_VOTES, description="Votes against a plan (or for it to end).")
 
 
 class Child(BaseModel):
@@ -123,7 +135,10 @@ class _EventBase(BaseModel):
     id: str = Field(
         default="",
         max_length=200,
-        description="Stable id, unique in the case; unnamed events are called events[i].",
+        description=(
+            "Stable id, unique in the case. An event without one is named by its type and date "
+            "('icpc 2024-03-19', then 'icpc 2024-03-19 (2)' for a second that day)."
+        ),
     )
     metadata: dict[str, JsonValue] | None = Field(
         default=None, description="Free data the rules never read (source codes, notes)."
@@ -131,9 +146,46 @@ class _EventBase(BaseModel):
 
     @_derived
     def label(self) -> str:
-        """The event in words, for explanations: 'the ICPC ic on 2024-03-19'."""
+        """The event in words, for explanations: 'the ICPC ic on 2024-03-19'.
+
+        An event named by its type and date is not named twice: 'the ICPC on 2024-03-19', and
+        'the 2nd ICPC on 2024-03-19' for the second of that type that day.
+        """
         kind: str = self.type  # type: ignore[attr-defined]
-        return f"the {EVENT_LABELS.get(kind, kind)} {self.id} on {self.date.isoformat()}"
+        day = self.date.isoformat()
+        name = EVENT_LABELS.get(kind, kind)
+        number = self.unnamed_number
+        if number is None:
+            return f"the {name} {self.id} on {day}"
+        if number == 1:
+            return f"the {name} on {day}"
+        return f"the {_ordinal(number)} {name} on {day}"
+
+
+    @_derived
+    def unnamed_number(self) -> int | None:
+        """None for an event the source named; 1 for one named ``icpc 2024-03-19`` by its type and
+        date, n for ``icpc 2024-03-19 (n)``. Explanations never repeat a made-up name: they say
+        "the ICPC on 2024-03-19", or "the 2nd ICPC on 2024-03-19"."""
+        return _unnamed_number(self.id, self.type, self.date.isoformat())  # type: ignore[attr-defined]
+
+
+def _unnamed_number(event_id: str, kind: str, day: str) -> int | None:
+    """1 for ``icpc 2024-03-19``, n for ``icpc 2024-03-19 (n)``; None for any other id."""
+    base = f"{kind} {day}"
+    if event_id == base:
+        return 1
+    if event_id.startswith(base + " (") and event_id.endswith(")"):
+        digits = event_id[len(base) + 2 : -1]
+        if digits.isdigit() and len(digits) < 7:
+            return int(digits)
+    return None
+
+
+def _ordinal(number: int) -> str:
+    """'2nd', '3rd', '11th', '22nd'."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 class StrategyDiscussion(_EventBase):
@@ -157,7 +209,9 @@ class S47Outcome(_EventBase):
 class _Conference(_EventBase):
     rank: ClassVar[int] = 1
     categories: tuple[Category, ...] | None = Field(default=None, description="Categories of abuse.")
-    votes: Votes | None = None
+    votes: Votes | None = Field(
+        default=None, description="How the professionals voted on whether the child needs a plan."
+    )
     quorate: bool | None = Field(default=None, description="The conference was quorate.")
     reconvened_from: str | None = Field(
         default=None, description="Id of the adjourned conference this one reconvenes."
@@ -169,13 +223,16 @@ class _Conference(_EventBase):
         default=None, description="Why the conference was adjourned or postponed."
     )
     visit_interval_days: int | None = Field(
-        default=None, ge=1, description="Visit frequency the conference set, in days."
+        default=None, ge=1, le=MAX_INTERVAL_DAYS, description="Visit frequency the conference set, in days."
     )
     visit_interval_reason: str | None = Field(
         default=None, description="The conference's reasons for the visit frequency it set."
     )
     core_group_interval_days: int | None = Field(
-        default=None, ge=1, description="Core group frequency the conference set, in days."
+        default=None,
+        ge=1,
+        le=MAX_INTERVAL_DAYS,
+        description="Core group frequency the conference set, in days.",
     )
     minutes_circulated: CaseDate | None = Field(default=None, description="Date the minutes went out.")
     held_by: Literal["this_authority", "receiving_authority"] | None = Field(
@@ -194,10 +251,16 @@ class Icpc(_Conference):
     """An initial child protection conference."""
 
     type: Literal["icpc"]
-    outcome: Literal["plan", "no_plan", "adjourned", "postponed"] | None = None
-    secondary_factors: tuple[str, ...] | None = None
+    outcome: Literal["plan", "no_plan", "adjourned", "postponed"] | None = Field(
+        default=None, description="What the conference decided, or that it was adjourned or postponed."
+    )
+    secondary_factors: tuple[str, ...] | None = Field(
+        default=None, description="Other concerns the conference recorded (free text)."
+    )
     prebirth: bool | None = Field(default=None, description="A pre-birth conference.")
-    lead_social_worker_named: bool | None = None
+    lead_social_worker_named: bool | None = Field(
+        default=None, description="The conference named the lead social worker."
+    )
     outline_plan_circulated: CaseDate | None = Field(
         default=None, description="Date the outline plan went out."
     )
@@ -207,8 +270,13 @@ class ReviewConference(_Conference):
     """A review child protection conference."""
 
     type: Literal["review_conference"]
-    outcome: Literal["continue", "cease", "adjourned", "postponed"] | None = None
-    neglect_assessment_revised: bool | None = None
+    outcome: Literal["continue", "cease", "adjourned", "postponed"] | None = Field(
+        default=None,
+        description="The plan continues or ceases, or the conference was adjourned or postponed.",
+    )
+    neglect_assessment_revised: bool | None = Field(
+        default=None, description="A revised neglect assessment was before the conference."
+    )
     cin_plan_presented: bool | None = Field(
         default=None, description="A child in need plan was before the conference."
     )
@@ -218,8 +286,12 @@ class TransferInConference(_Conference):
     """The receiving authority's conference when a child on a plan moves in."""
 
     type: Literal["transfer_in_conference"]
-    outcome: Literal["plan", "no_plan", "adjourned", "postponed"] | None = None
-    lead_social_worker_named: bool | None = None
+    outcome: Literal["plan", "no_plan", "adjourned", "postponed"] | None = Field(
+        default=None, description="Whether the receiving authority made a plan."
+    )
+    lead_social_worker_named: bool | None = Field(
+        default=None, description="The conference named the lead social worker."
+    )
 
 
 class PlanStart(_EventBase):
@@ -227,7 +299,7 @@ class PlanStart(_EventBase):
 
     rank: ClassVar[int] = 2
     type: Literal["plan_start"]
-    categories: tuple[Category, ...] | None = None
+    categories: tuple[Category, ...] | None = Field(default=None, description="Categories of abuse.")
     interim: bool | None = Field(default=None, description="An interim plan pending a reconvened conference.")
 
 
@@ -238,7 +310,7 @@ class PlanEnd(_EventBase):
     type: Literal["plan_end"]
     reason: (
         Literal["no_longer_at_risk", "moved_out", "turned_18", "died", "left_uk", "looked_after"] | None
-    ) = None
+    ) = Field(default=None, description="Why the plan ended; absent when the source does not say.")
     decided_at: str | None = Field(default=None, description="Id of the conference that decided it.")
     notifications_sent: CaseDate | None = Field(
         default=None, description="Date the agencies and family were told."
@@ -256,35 +328,53 @@ class CoreGroup(_EventBase):
     """A core group meeting."""
 
     type: Literal["core_group"]
-    status: Literal["held", "cancelled", "rescheduled"] | None = None
-    minutes_circulated: CaseDate | None = None
-    rescheduled_in_writing: bool | None = None
-    absent_agency_reports: bool | None = None
+    status: Literal["held", "cancelled", "rescheduled"] | None = Field(
+        default=None, description="Whether the meeting took place."
+    )
+    minutes_circulated: CaseDate | None = Field(
+        default=None, description="Date the minutes (notes) went out."
+    )
+    rescheduled_in_writing: bool | None = Field(
+        default=None, description="A rescheduled meeting's new date was given in writing."
+    )
+    absent_agency_reports: bool | None = Field(
+        default=None, description="Every agency that could not attend sent a written report."
+    )
 
 
 class Visit(_EventBase):
     """A statutory visit to the child."""
 
     type: Literal["visit"]
-    outcome: Literal["seen", "not_seen", "no_access", "refused"] | None = None
-    seen_alone: bool | None = None
-    bedroom_seen: bool | None = None
-    child_awake: bool | None = None
-    by: Literal["lead_social_worker", "core_group_member"] | None = None
+    outcome: Literal["seen", "not_seen", "no_access", "refused"] | None = Field(
+        default=None, description="Whether the child was seen, or why not."
+    )
+    seen_alone: bool | None = Field(default=None, description="The child was seen alone.")
+    bedroom_seen: bool | None = Field(default=None, description="The child's bedroom was seen.")
+    child_awake: bool | None = Field(default=None, description="The child (an infant) was seen awake.")
+    by: Literal["lead_social_worker", "core_group_member"] | None = Field(
+        default=None, description="Who visited."
+    )
 
 
 class Escalation(_EventBase):
     """A concern escalated to someone."""
 
     type: Literal["escalation"]
-    to: Literal["line_manager", "lead_social_worker", "senior_manager"] | None = None
+    to: Literal["line_manager", "lead_social_worker", "senior_manager"] | None = Field(
+        default=None, description="Who was told."
+    )
 
 
 class _LookedAfterBase(_EventBase):
-    basis: LooksAfterBasis | None = None
-    living_with_family: bool | None = None
-    unsupervised_contact_with_risk: bool | None = None
-    rehabilitation_planned: bool | None = None
+    basis: LooksAfterBasis | None = Field(default=None, description="The legal basis.")
+    living_with_family: bool | None = Field(default=None, description="The child lives with the family.")
+    unsupervised_contact_with_risk: bool | None = Field(
+        default=None, description="The child has unsupervised contact with the person who poses a risk."
+    )
+    rehabilitation_planned: bool | None = Field(
+        default=None, description="A return home (rehabilitation) is planned."
+    )
 
 
 class LookedAfter(_LookedAfterBase):
@@ -309,22 +399,24 @@ class MoveNotified(_EventBase):
     """Notice that the child moves between authorities."""
 
     type: Literal["move_notified"]
-    permanent: bool | None = None
-    direction: Literal["in", "out"] | None = None
+    permanent: bool | None = Field(default=None, description="The move is permanent.")
+    direction: Literal["in", "out"] | None = Field(
+        default=None, description="Into this authority's area, or out of it."
+    )
 
 
 class HospitalAdmission(_EventBase):
     """The child is admitted to hospital."""
 
     type: Literal["hospital_admission"]
-    planned: bool | None = None
+    planned: bool | None = Field(default=None, description="A planned admission (not an emergency).")
 
 
 class HospitalDischarge(_EventBase):
     """The child is discharged from hospital."""
 
     type: Literal["hospital_discharge"]
-    planned: bool | None = None
+    planned: bool | None = Field(default=None, description="The admission it ends was planned.")
 
 
 class Birth(_EventBase):
@@ -422,6 +514,55 @@ AnyEvent = _EventBase
 """The common base of every event model (for type hints: every event has date, id, type)."""
 
 
+def _name_unnamed(events: Sequence[_EventBase], ids: list[str]) -> None:
+    """Name each event without an id by its type and date (docs/case-format.md, "Event ids").
+
+    ``icpc 2024-03-19``; a second of that type that day is ``icpc 2024-03-19 (2)``, the two
+    put in a canonical order of their fields first, so that neither the order of events in the
+    input nor an event inserted elsewhere changes a name (finding keys are built from them). A
+    name an explicit id already holds is skipped. ``ids`` is updated in place.
+    """
+    taken = {event_id for event_id in ids if event_id}
+    groups: dict[str, list[int]] = {}
+    for position, event in enumerate(events):
+        if not event.id:
+            kind: str = event.type  # type: ignore[attr-defined]
+            groups.setdefault(f"{kind} {event.date.isoformat()}", []).append(position)
+    for base, positions in groups.items():
+        if len(positions) > 1:
+            positions.sort(key=lambda position: _canonical(_fields_of(events[position])))
+        number = 0
+        for position in positions:
+            while True:
+                number += 1
+                name = base if number == 1 else f"{base} ({number})"
+                if name not in taken:
+                    break
+            taken.add(name)
+            # frozen after validation; this is the validator finishing the value
+            object.__setattr__(events[position], "id", name)
+            ids[position] = name
+
+
+def _fields_of(event: _EventBase) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in type(event).model_fields if name != "id"}
+
+
+def _canonical(value: Any) -> str:
+    """A text that is the same for equal values, however their mappings were ordered."""
+    if isinstance(value, BaseModel):
+        return _canonical(dict(value))
+    if isinstance(value, Mapping):
+        return "{" + ",".join(sorted(f"{_canonical(k)}:{_canonical(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_canonical(item) for item in value) + "]"
+    if isinstance(value, set | frozenset):
+        return "{" + ",".join(sorted(_canonical(item) for item in value)) + "}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return hex(value)  # repr() of an int past 4,300 digits raises; hex() never does
+    return f"{type(value).__name__}:{value!r}"
+
+
 @dataclass(frozen=True, slots=True)
 class Episode:
     """One child protection plan, from its ``plan_start`` to its ``plan_end`` (or still open).
@@ -439,6 +580,42 @@ class Episode:
 
 #: the timeline order of events: by date, then rank on one day, then id
 _sort_key = attrgetter("date", "rank", "id")
+_PLAN_START_RANK = 2
+_PLAN_END_RANK = 4
+#: on a re-planning day, the conferences that open plans come after the open plan's end
+_OPENS_A_PLAN = frozenset({"icpc", "transfer_in_conference"})
+
+
+def _close_before_reopening(ordered: list[_EventBase], days: set[date]) -> None:
+    """Reorder, in place, each day of ``days`` on which a plan is open when the day begins:
+    strategy discussions, section 47 outcomes and review conferences (which decide the end)
+    first, then the day's first ``plan_end``, then the rest in their usual order."""
+    open_plan = False
+    index = 0
+    while index < len(ordered):
+        day_of = ordered[index].date
+        end = index + 1
+        while end < len(ordered) and ordered[end].date == day_of:
+            end += 1
+        day = ordered[index:end]
+        if open_plan and day_of in days:
+            first_end = next(event for event in day if event.rank == _PLAN_END_RANK)
+
+            def replanning_order(event: _EventBase, first_end: _EventBase = first_end) -> tuple[float, str]:
+                if event is first_end:
+                    return (1.5, event.id)
+                if event.type in _OPENS_A_PLAN:  # type: ignore[attr-defined]
+                    return (1.7, event.id)
+                return (event.rank, event.id)
+
+            day.sort(key=replanning_order)
+            ordered[index:end] = day
+        for event in day:
+            if event.rank == _PLAN_START_RANK:
+                open_plan = True
+            elif event.rank == _PLAN_END_RANK:
+                open_plan = False
+        index = end
 
 
 class Case(BaseModel):
@@ -451,14 +628,16 @@ class Case(BaseModel):
     >>> case = Case.model_validate({"case_id": "B-2", "events": [
     ...     {"type": "strategy_discussion", "date": "2024-03-01", "s47": True}]})
     >>> case.events[0].id, case.events[0].type
-    ('events[0]', 'strategy_discussion')
+    ('strategy_discussion 2024-03-01', 'strategy_discussion')
     """
 
     model_config = _FROZEN
 
     schema_: Literal[1] = Field(default=1, alias="schema", description="Version of the case format (1).")
     case_id: str = Field(min_length=1, max_length=200, description="The case's id in the source system.")
-    child: Child = Field(default_factory=Child)
+    child: Child = Field(
+        default_factory=Child, description="The child: a date of birth, or an expected delivery date."
+    )
     authority: str | None = Field(
         default=None,
         description="The authority, where one pack covers several (peterborough, cambridgeshire).",
@@ -471,18 +650,16 @@ class Case(BaseModel):
         ),
     )
     metadata: dict[str, JsonValue] | None = Field(default=None, description="Free data.")
-    events: tuple[Event, ...] = Field(default=(), description="The timeline, in any order.")
+    events: tuple[Event, ...] = Field(
+        default=(), max_length=MAX_EVENTS_PER_CASE, description="The timeline, in any order."
+    )
 
     @model_validator(mode="after")
     def _name_and_check_events(self) -> Case:
         events = self.events
         ids = [event.id for event in events]
         if "" in ids:
-            for position, event in enumerate(events):
-                if not event.id:
-                    # frozen after validation; this is the validator finishing the value
-                    object.__setattr__(event, "id", f"events[{position}]")
-                    ids[position] = event.id
+            _name_unnamed(events, ids)
         if len(set(ids)) < len(ids):
             seen: dict[str, int] = {}
             for position, event_id in enumerate(ids):
@@ -514,11 +691,14 @@ class Case(BaseModel):
             event = ordered[position]
             if event.type == "plan_start":  # type: ignore[attr-defined]
                 if open_start is not None:
+                    if self._replan():  # a plan ended and the next made that day: try again
+                        self._check_episodes()
+                        return
                     raise PydanticCustomError(
                         "episode_overlap",
-                        "a plan starts while another is open (plan_start {other}); end the first "
-                        "plan with a plan_end before the second starts",
-                        {"path": self._path_of(event), "other": open_start.id},
+                        "a plan starts while another is open (the plan_start at {other}); end the "
+                        "first plan with a plan_end before the second starts",
+                        {"path": self._path_of(event), "other": self._path_of(open_start)},
                     )
                 open_start = event
             else:
@@ -530,6 +710,28 @@ class Case(BaseModel):
                     )
                 open_start = None
 
+    def _replan(self) -> bool:
+        """Put each re-planning day in its order (see :attr:`ordered_events`); True if that
+        changed the order.
+
+        Done here, when a plan seems to start while another is open, rather than on every
+        sort: a case without a re-planning day pays nothing for the rule.
+        """
+        ordered = list(self.ordered_events)
+        by_type = self.positions_by_type
+        start_days = {ordered[i].date for i in by_type.get("plan_start", ())}
+        days = {ordered[i].date for i in by_type.get("plan_end", ())} & start_days
+        if not days:
+            return False
+        _close_before_reopening(ordered, days)
+        if ordered == list(self.ordered_events):
+            return False
+        # the validator finishing the value: the derived indexes follow the new order
+        for derived in ("ordered_events", "positions_by_type", "positions_by_id", "episodes"):
+            self.__dict__.pop(derived, None)
+        self.__dict__["ordered_events"] = tuple(ordered)
+        return True
+
     def _path_of(self, event: _EventBase) -> str:
         """``events[i]``: where the event is in the case as given."""
         return f"events[{next(i for i, given in enumerate(self.events) if given is event)}]"
@@ -538,7 +740,15 @@ class Case(BaseModel):
     def ordered_events(self) -> tuple[AnyEvent, ...]:
         """Events in timeline order: by date; on one day strategy discussions and section 47
         outcomes, then conferences, then ``plan_start``, then the rest, then ``plan_end``;
-        ties by id. The order of events in the file never matters."""
+        ties by id. The order of events in the file never matters.
+
+        One exception: on a day with a ``plan_end`` and a ``plan_start`` while a plan is open
+        (a plan ended and a new one made that day), the open plan closes first: the day's
+        first ``plan_end`` comes after its strategy discussions and review conferences, and
+        before its ICPCs, transfer-in conferences, ``plan_start`` and the rest, which belong
+        to the new plan.
+        """
+        # (the exception is applied when the case is validated: :meth:`_replan`)
         return tuple(sorted(self.events, key=_sort_key))
 
     @_derived
@@ -619,10 +829,10 @@ _GENERIC_MESSAGES: dict[str, str] = {
 }
 
 
-def _path_of(loc: Sequence[int | str]) -> str:
+def _path_of(loc: Sequence[Any]) -> str:
     """``('events', 4, 'icpc', 'date')`` -> ``events[4].date`` (the union tag dropped)."""
     path = ""
-    previous: int | str | None = None
+    previous: Any = None
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
@@ -631,17 +841,109 @@ def _path_of(loc: Sequence[int | str]) -> str:
         elif part == "schema_":
             path += ".schema" if path else "schema"
         else:
-            path += f".{part}" if path else part
+            path += f".{part}" if path else str(part)
         previous = part
     return path
+
+
+def _key_path(prefix: Sequence[Any], position: int | None) -> str:
+    """The path of a key that may be personal data, by its place: ``events[2].<key 5>``."""
+    where = _path_of(prefix)
+    key = f"<key {position}>" if position is not None else "<a key>"
+    return f"{where}.{key}" if where else key
+
+
+def _named_key_path(prefix: Sequence[Any], key: str) -> str:
+    """The path of a key that is a field name (or close to one), shown as it is."""
+    where = _path_of(prefix)
+    return f"{where}.{key}" if where else key
+
+
+def _node_at(data: Any, prefix: Sequence[Any]) -> Any:
+    """The part of the input a location points at (None when it cannot be followed)."""
+    node = data
+    previous: Any = None
+    for part in prefix:
+        if isinstance(node, Mapping):
+            if isinstance(previous, int) and part in EVENT_MODELS and part not in node:
+                previous = part
+                continue  # the union tag pydantic adds
+            key = "schema" if part == "schema_" else part
+            if key not in node:
+                return None
+            node = node[key]
+        elif isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return None
+        previous = part
+    return node
+
+
+def _key_position(data: Any, prefix: Sequence[Any], key: Any) -> int | None:
+    """The 1-based place of ``key`` among the keys of the mapping at ``prefix``."""
+    node = _node_at(data, prefix)
+    if isinstance(node, Mapping):
+        for position, candidate in enumerate(node, 1):
+            if type(candidate) is type(key) and candidate == key:
+                return position
+    return None
+
+
+def _model_at(prefix: Sequence[Any]) -> type[BaseModel] | None:
+    """The model whose fields the mapping at ``prefix`` holds."""
+    if not prefix:
+        return Case
+    if tuple(prefix) == ("child",):
+        return Child
+    if len(prefix) >= 3 and prefix[0] == "events" and isinstance(prefix[1], int):
+        model = EVENT_MODELS.get(prefix[2]) if isinstance(prefix[2], str) else None
+        if len(prefix) == 3:
+            return model
+        if tuple(prefix[3:]) == ("votes",):
+            return Votes
+    return None
+
+
+def _field_names(model: type[BaseModel] | None) -> list[str]:
+    if model is None:
+        return []
+    return ["schema" if name == "schema_" else name for name in model.model_fields]
+
+
+#: every field name of the case format: a key that is one of them is not personal data
+_KNOWN_FIELDS = frozenset(
+    {*_field_names(Case), *_field_names(Child), *_field_names(Votes)}
+    | {name for model in EVENT_MODELS.values() for name in model.model_fields}
+)
+_FREE_DATA = "; free data goes under metadata"
+
+
+def _unknown_key(loc: Sequence[Any], data: Any) -> tuple[str, str]:
+    """The path and message of an unknown key.
+
+    The key itself is shown only when it is a field name of the case format or close to one
+    (a typo to fix); otherwise its place (``events[2].<key 5>``): an unknown key may be
+    anything a source wrote, a child's name included.
+    """
+    prefix, key = loc[:-1], loc[-1]
+    if isinstance(key, str) and key in _KNOWN_FIELDS:  # a field of another event type
+        kind = prefix[2] if len(prefix) == 3 and prefix[0] == "events" else None
+        known_kind = isinstance(kind, str) and kind in EVENT_MODELS
+        what = f"an event of type {kind}" if known_kind else "this mapping"
+        return _named_key_path(prefix, key), f"not a field of {what}{_FREE_DATA}"
+    if isinstance(key, str):
+        # the fields of this place first, then any field of the format, misspelt
+        close = difflib.get_close_matches(key, _field_names(_model_at(prefix)), n=1, cutoff=0.75)
+        close = close or difflib.get_close_matches(key, sorted(_KNOWN_FIELDS), n=1, cutoff=0.75)
+        if close:
+            return _named_key_path(prefix, key), f"unknown field (did you mean {close[0]}?){_FREE_DATA}"
+    return _key_path(prefix, _key_position(data, prefix, key)), f"unknown field{_FREE_DATA}"
 
 
 def _message_of(error: Mapping[str, Any], path: str) -> str:
     kind = str(error["type"])
     ctx: Mapping[str, Any] = error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        field = path.rsplit(".", 1)[-1]
-        return "unknown field" + _suggest_field(path, field) + "; free data goes under metadata"
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag", ""))
         close = difflib.get_close_matches(tag, list(EVENT_MODELS), n=1)
@@ -655,6 +957,14 @@ def _message_of(error: Mapping[str, Any], path: str) -> str:
         return f"date outside the supported range {MIN_DATE}..{MAX_DATE}"
     if kind in ("greater_than_equal", "greater_than"):
         return f"must be at least {ctx.get('ge', ctx.get('gt', ''))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be at most {ctx.get('le', ctx.get('lt', ''))}"
+    if kind == "json_invalid" and "number out of range" in str(ctx.get("error", "")):
+        return "not valid JSON: a number too long to read (over 4,300 digits)"
+    if kind == "int_parsing_size":
+        return "a number too long to read; write a whole number"
+    if kind == "too_long" and path == "events":
+        return f"more than {MAX_EVENTS_PER_CASE} events; split the case or check the export"
     if kind in _GENERIC_MESSAGES:
         return _GENERIC_MESSAGES[kind]
     if isinstance(error.get("msg"), str) and kind in (
@@ -667,23 +977,30 @@ def _message_of(error: Mapping[str, Any], path: str) -> str:
     return f"not valid here ({kind})"
 
 
-def _suggest_field(path: str, field: str) -> str:
-    match = re.match(r"events\[\d+\]\.(.+)$", path)
-    candidates: list[str]
-    if match is None:
-        candidates = [*Case.model_fields, "schema"] if "." not in path else list(Child.model_fields)
-    else:
-        candidates = sorted({name for model in EVENT_MODELS.values() for name in model.model_fields})
-    close = difflib.get_close_matches(field, candidates, n=1, cutoff=0.75)
-    return f" (did you mean {close[0]}?)" if close else ""
+def _case_error(exc: ValidationError, case_id: str | None, data: Any = None) -> CaseError:
+    """The case error for pydantic's errors: paths and messages that never hold a value.
 
-
-def _case_error(exc: ValidationError, case_id: str | None) -> CaseError:
+    ``data`` is the input as given (or as parsed from JSON), to place a key that is not shown.
+    """
     problems: list[tuple[str, str]] = []
     for error in exc.errors(include_input=False, include_url=False):
         ctx = error.get("ctx") or {}
-        path = str(ctx["path"]) if "path" in ctx else _path_of(error["loc"])
-        problems.append((path, _message_of(error, path)))
+        loc = tuple(error["loc"])
+        if "path" in ctx:
+            path = str(ctx["path"])
+            message = _message_of(error, path)
+        elif len(loc) >= 2 and loc[-1] == "[key]":  # a mapping key that is not text
+            path = _key_path(loc[:-2], _key_position(data, loc[:-2], loc[-2]))
+            message = "a key must be text"
+        elif error["type"] == "invalid_key" and loc:  # the same, in a mapping of fields
+            path = _key_path(loc[:-1], _key_position(data, loc[:-1], loc[-1]))
+            message = "a key must be text"
+        elif error["type"] == "extra_forbidden" and loc:
+            path, message = _unknown_key(loc, data)
+        else:
+            path = _path_of(loc)
+            message = _message_of(error, path)
+        problems.append((path, message))
     path, message = problems[0]
     if len(problems) > 1:
         message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
@@ -691,10 +1008,13 @@ def _case_error(exc: ValidationError, case_id: str | None) -> CaseError:
 
 
 def _case_id_of(data: object) -> str | None:
+    """The case id an error names, when the input has a readable one at its top level."""
     if isinstance(data, Mapping):
         value = data.get("case_id")
-        if isinstance(value, str | int) and str(value).strip():
-            return str(value).strip()[:200]
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() < 664:
+            value = str(value)  # up to 200 digits: str() of an int past 4,300 digits raises
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:200]
     return None
 
 
@@ -714,20 +1034,129 @@ def parse_case(data: Mapping[str, Any] | str | bytes | Case) -> Case:
         if isinstance(data, str | bytes | bytearray):
             if len(data) > MAX_CASE_BYTES:
                 raise CaseError(f"case text over the {MAX_CASE_BYTES // 2**20} MiB limit")
-            return Case.model_validate_json(data)
+            if data[:1] == "\ufeff" or data[:3] == b"\xef\xbb\xbf":  # a byte-order mark
+                data = data[1:] if isinstance(data, str) else data[3:]
+            case = Case.model_validate_json(data)
+            _refuse_repeated_keys(data, case)
+            return case
         if not isinstance(data, Mapping):
             raise CaseError("a case must be a mapping of field: value")
+        if isinstance(data, JsonObject):  # read with JSON_PAIRS: a repeated key was noted
+            _raise_if_repeated(data, _case_id_of(data))
         return Case.model_validate(data)
     except ValidationError as exc:
-        case_id: str | None
-        if isinstance(data, Mapping):
-            case_id = _case_id_of(data)
-        else:
+        given: Any = data
+        if not isinstance(data, Mapping):
             try:
-                case_id = _case_id_of(json.loads(data))
+                given = json.loads(data)
             except (ValueError, RecursionError):
-                case_id = None
-        raise _case_error(exc, case_id) from None
+                given = None
+        raise _case_error(exc, _case_id_of(given), given) from None
+
+
+def _refuse_repeated_keys(text: str | bytes | bytearray, case: Case) -> None:
+    """A key written twice in one JSON object is an error, as in YAML: a JSON parser keeps the
+    last silently, so ``{"outcome": "plan", "outcome": "no_plan"}`` would hide a mistake.
+
+    Cheap on the way that works: every key of the text is followed by one colon, so when the
+    text holds no more colons than the case has distinct keys, no key is repeated. Only
+    otherwise (a repeat, or a colon inside a string) is the text parsed again to look.
+    """
+    colons = text.count(":") if isinstance(text, str) else text.count(b":")
+    if colons <= _distinct_keys(case):
+        return
+    try:
+        document = json.loads(text, object_pairs_hook=JSON_PAIRS)
+    except (ValueError, RecursionError):
+        return  # pydantic read it; a second parser's doubts add nothing
+    _raise_if_repeated(document, case.case_id)
+
+
+def _raise_if_repeated(document: Any, case_id: str | None) -> None:
+    found = _first_repeat(document, ())
+    if found is not None:
+        prefix, position, key = found
+        path = _named_key_path(prefix, key) if key in _KNOWN_FIELDS else _key_path(prefix, position)
+        raise CaseError("a key is written twice in one mapping; write it once", case_id=case_id, path=path)
+
+
+def _distinct_keys(case: Case) -> int:
+    """How many keys the JSON objects of ``case`` held, each counted once.
+
+    This runs on every case read from JSON text, so the events are walked in C (``map``,
+    ``filter``), and votes are looked for only on the events that can have them, through the
+    index the validator built.
+    """
+    events = case.events
+    count = len(case.__pydantic_fields_set__) + len(case.child.__pydantic_fields_set__)
+    count += sum(map(len, map(_FIELDS_SET, events)))
+    if case.metadata is not None:
+        count += _keys_in(case.metadata)
+    for metadata in filter(None, map(_METADATA, events)):
+        count += _keys_in(metadata)
+    ordered = case.ordered_events
+    by_type = case.positions_by_type
+    for kind in _VOTING_TYPES:
+        for position in by_type.get(kind, ()):
+            votes: Votes | None = ordered[position].votes  # type: ignore[attr-defined]
+            if votes is not None:
+                count += len(votes.__pydantic_fields_set__)
+    return count
+
+
+_FIELDS_SET = attrgetter("__pydantic_fields_set__")
+_METADATA = attrgetter("metadata")
+#: the event types that have votes
+_VOTING_TYPES = tuple(kind for kind, model in EVENT_MODELS.items() if "votes" in model.model_fields)
+
+
+def _keys_in(value: Any) -> int:
+    if isinstance(value, Mapping):
+        return len(value) + sum(_keys_in(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return sum(_keys_in(item) for item in value)
+    return 0
+
+
+class JsonObject(dict[str, Any]):
+    """A JSON object read with :data:`JSON_PAIRS`: it notes the place (1-based) and name of a
+    key written twice, which a plain ``dict`` would drop silently."""
+
+    repeat: tuple[int, str] | None = None
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> JsonObject:
+        found = cls(pairs)
+        if len(found) != len(pairs):
+            seen: set[str] = set()
+            for position, (key, _) in enumerate(pairs, 1):
+                if key in seen:
+                    found.repeat = (position, key)
+                    break
+                seen.add(key)
+        return found
+
+
+#: ``json.loads(text, object_pairs_hook=JSON_PAIRS)`` reads a document whose cases
+#: :func:`parse_case` then refuses if a key was written twice in one object
+JSON_PAIRS = JsonObject.of
+
+
+def _first_repeat(node: Any, prefix: tuple[Any, ...]) -> tuple[tuple[Any, ...], int, str] | None:
+    """Where the first key written twice is: (location, place of the second, its name)."""
+    if isinstance(node, JsonObject):
+        if node.repeat is not None:
+            return (prefix, *node.repeat)
+        for key, value in node.items():
+            found = _first_repeat(value, (*prefix, key))
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found = _first_repeat(value, (*prefix, index))
+            if found is not None:
+                return found
+    return None
 
 
 def load_case(path: str | Path) -> Case:
@@ -740,16 +1169,51 @@ def load_case(path: str | Path) -> Case:
     'birth'
     >>> os.unlink(f.name)
     """
-    from cprules.yamlsafe import load_yaml_data
+    from cprules.yamlsafe import YamlProblem, load_yaml
 
+    if not isinstance(path, str | os.PathLike) or not isinstance(os.fspath(path), str):
+        raise TypeError(
+            f"load_case() argument 'path' must be a path (str or pathlib.Path), not {type(path).__name__}"
+        )
     source = Path(path)
+    if "\x00" in str(source):
+        raise SourceError("cannot read the case file (its name holds a NUL character)", file=str(source))
     try:
-        raw = source.read_bytes()
+        with source.open("rb") as handle:  # a bounded read: a huge file costs no memory
+            raw = handle.read(MAX_CASE_BYTES + 1)
     except OSError as exc:
-        raise SourceError(f"cannot read the case file ({exc.strerror})", file=str(source)) from None
+        raise SourceError(f"cannot read the case file ({exc.strerror})", file=str(source)) from exc
     if len(raw) > MAX_CASE_BYTES:
         raise SourceError(f"case file over the {MAX_CASE_BYTES // 2**20} MiB limit", file=str(source))
     if source.suffix.lower() == ".json":
         return parse_case(raw)
-    data = load_yaml_data(raw, file=str(source))
+    try:
+        data = load_yaml(raw, file=str(source), max_bytes=MAX_CASE_BYTES).data
+    except (YamlProblem, ValueError) as exc:
+        raise yaml_source_error(exc, str(source)) from exc
     return parse_case(data if isinstance(data, Mapping) else {"case_id": None, "events": data})
+
+
+_REPEATED_YAML_KEY = re.compile(
+    r"duplicate key .*\(first written on line (\d+)\); keep one of them$", re.DOTALL
+)
+
+
+def yaml_source_error(problem: Exception, file: str) -> SourceError:
+    """A case file's YAML problem as a :class:`~cprules.SourceError` that repeats no key or
+    value of the case (a key may be anything a source wrote, a child's name included).
+
+    ``problem`` is the YAML layer's ``YamlProblem``, or the ``ValueError`` Python raises for a
+    number past 4,300 digits.
+    """
+    from cprules.yamlsafe import YamlProblem
+
+    if isinstance(problem, YamlProblem):
+        repeated = _REPEATED_YAML_KEY.match(problem.message)
+        message = problem.message
+        if repeated is not None:
+            message = f"a key is written twice in one mapping (first on line {repeated[1]}); write it once"
+        elif message.startswith("a mapping key must be"):
+            message = "a mapping key must be a plain value"
+        return SourceError(message, file=file, line=problem.line)
+    return SourceError("a number too long to read (over 4,300 digits); write a whole number", file=file)

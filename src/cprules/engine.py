@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from cprules.case import Case, parse_case
+from cprules.case import MAX_DATE, MIN_DATE, Case, parse_case
 from cprules.errors import CalendarRangeError, CaseError, EvaluationError
 from cprules.findings import Finding, Report, Status
 from cprules.pack.loader import Pack, load_pack
@@ -68,8 +68,46 @@ def evaluate(case: Case, pack: Pack, *, as_of: date) -> Report:
     """Every finding of every rule of ``pack`` on ``case``, as at ``as_of``.
 
     Events (and follow-up dates) after ``as_of`` are not seen. Raises
-    :class:`~cprules.EvaluationError` if a rule fails on this case.
+    :class:`~cprules.EvaluationError` if a rule fails on this case, a ``TypeError`` naming the
+    argument when ``case`` is not a :class:`~cprules.Case` (build one with
+    :func:`~cprules.parse_case`), ``pack`` not a :class:`~cprules.Pack` or ``as_of`` not a
+    ``datetime.date``, and :class:`~cprules.CalendarRangeError` when ``as_of`` is outside
+    1990-01-01..2100-12-31, the years the working-day calendar knows.
+
+    Thread-safe: any number of threads may evaluate cases over one pack at once. A pack, a
+    case and a calendar are immutable; what ``evaluate`` caches on them (a case's timeline
+    order, a rule's phrases) is worked out from immutable fields, so a race stores the same
+    value twice, and the report is the same whichever thread wins.
+
+    >>> from datetime import date
+    >>> import cprules
+    >>> england = cprules.load_pack("england")
+    >>> report = evaluate(cprules.parse_case({"case_id": "A-1"}), england, as_of=date(2024, 6, 1))
+    >>> [f.status.value for f in report.findings][:2]
+    ['not_applicable', 'not_applicable']
+    >>> try:
+    ...     evaluate({"case_id": "A-1"}, england, as_of=date(2024, 6, 1))
+    ... except TypeError as error:
+    ...     print(str(error)[:49])
+    evaluate() argument 'case' must be a cprules.Case
     """
+    if not isinstance(case, Case):
+        raise TypeError(
+            "evaluate() argument 'case' must be a cprules.Case (cprules.parse_case builds one from a "
+            f"dict or JSON text), not {type(case).__name__}"
+        )
+    if not isinstance(pack, Pack):
+        raise TypeError(
+            "evaluate() argument 'pack' must be a cprules.Pack (cprules.load_pack loads one), "
+            f"not {type(pack).__name__}"
+        )
+    if isinstance(as_of, datetime) or not isinstance(as_of, date):
+        raise TypeError(f"evaluate() argument 'as_of' must be a datetime.date, not {type(as_of).__name__}")
+    if not MIN_DATE <= as_of <= MAX_DATE:
+        raise CalendarRangeError(
+            f"evaluate() argument 'as_of' must lie in {MIN_DATE.isoformat()}..{MAX_DATE.isoformat()}, "
+            "the years the working-day calendar knows"
+        )
     timeline = Timeline.build(case, as_of, pack.calendar)
     findings: list[Finding] = []
     for rule in pack.rules:
@@ -109,17 +147,21 @@ def _run(rule: Rule, timeline: Timeline, pack: Pack) -> list[Finding]:
             return [verdicts.undetermined(f"The source does not record {what}")]
     try:
         findings = evaluator(rule.kind)(rule, timeline, verdicts)
-    except CalendarRangeError as exc:  # the message would quote a date of the case: not in logs
-        raise EvaluationError(
-            "a date the rule worked out falls outside the calendar's range (1990 to 2100)",
-            case_id=timeline.case.case_id,
-            rule_id=rule.id,
-        ) from exc
+    except CalendarRangeError:
+        # A valid case may hold any date to 2100-12-31, but a date worked out from one (10
+        # working days after an ICPC on 2100-12-24) can fall past the years whose public
+        # holidays are known: the rule cannot say when that falls due (docs/counting.md).
+        return [
+            verdicts.undetermined(
+                "A date this rule works out falls outside 1990 to 2100, the years whose public "
+                "holidays the working-day calendar knows, so it cannot say when this falls due"
+            )
+        ]
     except Exception as exc:  # a bug must not kill a caseload run: report it for this case
         raise EvaluationError(
             f"the rule failed ({type(exc).__name__})", case_id=timeline.case.case_id, rule_id=rule.id
         ) from exc
-    if not findings:  # every rule reports (SPEC §3)
+    if not findings:  # every rule reports (docs/statuses.md)
         findings = [verdicts.not_applicable("Nothing in the timeline triggered this rule")]
     return findings
 
@@ -257,7 +299,7 @@ def evaluate_many(
 
 
 def error_record(error: CaseError | EvaluationError) -> dict[str, Any]:
-    """The batch output for a case that gave no report (SPEC §8).
+    """The batch output for a case that gave no report (docs/report-format.md).
 
     >>> error = CaseError("required field is missing", case_id="A", path="events[0].date")
     >>> error_record(error)["error"]["kind"]

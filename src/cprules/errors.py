@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 __all__ = [
+    "CalendarError",
     "CalendarRangeError",
     "CaseError",
     "CprulesError",
@@ -27,7 +28,12 @@ __all__ = [
 
 
 class CprulesError(Exception):
-    """Base class of every error cprules raises on bad input or a failed rule."""
+    """Base class of every error cprules raises on bad input or a failed rule.
+
+    Whatever a caller passes, cprules raises a ``CprulesError`` (the library's own error, with
+    the underlying exception kept as ``__cause__``) or a ``TypeError`` that names the argument
+    of the wrong type; nothing else (docs/api.md, "Errors").
+    """
 
     #: keyword arguments that rebuild the error (so errors cross process boundaries intact)
     _fields: tuple[str, ...] = ()
@@ -148,7 +154,17 @@ class SourceError(CprulesError):
         super().__init__(f"{where}{message}")
 
 
-class CalendarRangeError(CprulesError, ValueError):
+class CalendarError(CprulesError, ValueError):
+    """A working-day calendar that cannot be built: an unknown country or subdivision.
+
+    A ``ValueError`` too, so code written for the standard library's conventions still works.
+
+    >>> isinstance(CalendarError("country 'XX' is not known"), ValueError)
+    True
+    """
+
+
+class CalendarRangeError(CalendarError):
     """A date outside the range the working-day calendar is exact for (1990 to 2100).
 
     >>> isinstance(CalendarRangeError("2101-01-02 is outside 1990-01-01..2100-12-31"), ValueError)

@@ -23,34 +23,42 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 
-__all__ = ["Finding", "Report", "Severity", "Status"]
+from cprules.errors import SourceError
+
+__all__ = ["REPORT_SCHEMA_VERSION", "Finding", "Report", "Severity", "Status"]
+
+#: the version of the report JSON (``report_schema``); docs/versioning.md says what changes it
+REPORT_SCHEMA_VERSION: Literal[1] = 1
 
 
 class Status(StrEnum):
-    """The outcome of one rule on one occurrence (SPEC §3)."""
+    """The outcome of one rule on one occurrence (docs/statuses.md)."""
 
     MET = "met"
     """Done, on time."""
     LATE = "late"
-    """Done after the due date."""
+    """Done, after the due date (``working_days_late`` and ``calendar_days_late`` say by how much)."""
     OVERDUE = "overdue"
-    """Not done, and the due date is before ``as_of``."""
+    """Not done, and the due date is before ``as_of``: still open and actionable today."""
     DUE = "due"
-    """Not done yet; the due date is ``as_of`` or later."""
+    """Not done yet, and the due date is ``as_of`` or later (``due`` says when)."""
     VIOLATED = "violated"
-    """A condition that is not a deadline is broken."""
+    """A condition that is not a deadline is broken (a plan ended too soon, a decision taken
+    without a majority)."""
     MISSED = "missed"
     """Not done, and it can no longer be done: the window closed after the due date (the plan
     ended, the child turned 18 or moved away). ``working_days_late`` counts from ``due`` to the
     day the window closed and never grows again."""
     NOT_APPLICABLE = "not_applicable"
-    """The rule's trigger never happened, or its obligation lapsed."""
+    """The rule's trigger never happened in this timeline, or its obligation lapsed before it
+    fell due (the explanation says which): checked, nothing to do."""
     UNDETERMINED = "undetermined"
-    """The timeline lacks a fact the rule needs."""
+    """The timeline lacks a fact the rule needs, or the source does not record it (the
+    explanation says which)."""
 
     def __str__(self) -> str:
         return self.value
@@ -60,8 +68,12 @@ class Severity(StrEnum):
     """How much a broken rule matters: a breach of procedure, a warning, or information."""
 
     BREACH = "breach"
+    """The procedure was not followed; a breach that is late, overdue or violated makes
+    ``cprules check`` exit 1."""
     WARNING = "warning"
+    """The source sets no firm limit ("immediately"): the pack picked one and says so."""
     INFO = "info"
+    """Something to consider, not a requirement."""
 
     def __str__(self) -> str:
         return self.value
@@ -79,22 +91,40 @@ class Finding:
     millions of findings.)
     """
 
+    __pydantic_config__ = ConfigDict(use_attribute_docstrings=True)
+
     key: str
-    """Stable across runs: rule id, trigger event id and occurrence (``first-core-group@ic#1``)."""
+    """Stable across runs, file orders and inserted events: rule id, trigger event id and
+    occurrence (``first-core-group@ic#1``); what a case system stores a finding against."""
     rule_id: str
+    """The rule's id in the pack (stable, kebab-case)."""
     title: str
+    """The rule's title, in plain English."""
     kind: str
+    """The rule's kind (``deadline``, ``interval``, ...)."""
     severity: Severity
+    """How much a broken rule matters: ``breach``, ``warning`` or ``info``."""
     status: Status
+    """The verdict (docs/statuses.md)."""
     due: date | None
-    """The last day on which the expected event is on time (or the boundary date checked)."""
+    """The last day on which the expected event is on time (kinds deadline, interval,
+    escalation, and window's closing day); other kinds leave it empty or give the boundary date
+    they check, and say so in the explanation."""
     occurred_on: date | None
+    """The day the expected event happened, when it did."""
     working_days_late: int | None
+    """Working days from ``due`` to ``occurred_on`` (or to ``as_of`` when overdue): 0 when the
+    event fell on a weekend or holiday straight after the due date."""
     calendar_days_late: int | None
+    """Calendar days from ``due`` to ``occurred_on`` (or to ``as_of`` when overdue)."""
     trigger_event: str | None
+    """The id of the event that started the clock (docs/case-format.md, "Event ids")."""
     evidence_events: tuple[str, ...]
+    """The ids of the events the verdict rests on."""
     citation: str
+    """The paragraph of the authority's procedure the rule comes from."""
     explanation: str
+    """One or two plain sentences with the arithmetic, for a conference chair."""
 
     def __init__(
         self,
@@ -193,13 +223,26 @@ class Report:
     True
     """
 
+    __pydantic_config__ = ConfigDict(use_attribute_docstrings=True)
+
     case_id: str
+    """The case's id, as the case gives it."""
     pack_id: str
+    """The pack's id (``stoke``)."""
     pack_version: str
+    """The pack's version (``2017.8``)."""
     pack_digest: str
+    """``sha256:`` of the resolved pack: the same digest, the same rules."""
     engine_version: dict[str, str]
+    """The versions of cprules and of the holidays package that made the report."""
     as_of: date
+    """The date the report is as at: events after it are not seen."""
     findings: tuple[Finding, ...] = field(default=())
+    """Every finding of every rule, rule by rule in pack order, each rule's by date."""
+    report_schema: Annotated[
+        Literal[1],
+        Field(description="The version of the report format; docs/versioning.md says what changes it."),
+    ] = REPORT_SCHEMA_VERSION
 
     @property
     def breaches(self) -> list[Finding]:
@@ -213,8 +256,9 @@ class Report:
         return sorted(due, key=lambda f: (f.due or date.max, f.key))
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON-ready values (SPEC §8 shape)."""
+        """The report as JSON-ready values (the shape docs/report-format.md gives)."""
         return {
+            "report_schema": self.report_schema,
             "case_id": self.case_id,
             "pack_id": self.pack_id,
             "pack_version": self.pack_version,
@@ -245,7 +289,8 @@ class Report:
             return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
         findings = ", ".join([_finding_json(finding) for finding in self.findings])
         return (
-            f'{{"case_id": {_string(self.case_id)}, "pack_id": {_string(self.pack_id)}, '
+            f'{{"report_schema": {self.report_schema}, '
+            f'"case_id": {_string(self.case_id)}, "pack_id": {_string(self.pack_id)}, '
             f'"pack_version": {_string(self.pack_version)}, "pack_digest": {_string(self.pack_digest)}, '
             f'"engine_version": {json.dumps(dict(self.engine_version), ensure_ascii=False)}, '
             f'"as_of": "{self.as_of.isoformat()}", "findings": [{findings}]}}'
@@ -253,8 +298,28 @@ class Report:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Report:
-        """Read a report written by :meth:`to_json` (validated by pydantic)."""
-        return REPORT_ADAPTER.validate_json(text)
+        """Read a report written by :meth:`to_json`.
+
+        Text that is not such a report raises :class:`~cprules.SourceError` naming the field
+        (``findings[0].status``) and never its value; pydantic's own error is kept as its
+        ``__cause__``. A report written before ``report_schema`` existed (cprules 0.1.0) reads
+        as version 1; a later version than this cprules knows is refused, saying so.
+
+        >>> from cprules.errors import SourceError
+        >>> try:
+        ...     Report.from_json('{"report_schema": 1, "case_id": "A-1"}')
+        ... except SourceError as error:
+        ...     print(error)
+        not a report as Report.to_json writes it: pack_id: required field is missing (and 4 more problems)
+        """
+        if not isinstance(text, str | bytes | bytearray):
+            raise TypeError(
+                f"Report.from_json() argument 'text' must be str or bytes, not {type(text).__name__}"
+            )
+        try:
+            return REPORT_ADAPTER.validate_json(text)
+        except ValidationError as exc:
+            raise SourceError(_report_problem(exc)) from exc
 
 
 #: a JSON string literal, other than ASCII kept as it is (``json.dumps(..., ensure_ascii=False)``)
@@ -294,6 +359,50 @@ def _rule_json(rule_id: str, title: str, kind: str, severity: Severity, citation
         f'"severity": {_string(severity.value)}, ',
         f'"citation": {_string(citation)}, ',
     )
+
+
+def _report_problem(exc: ValidationError) -> str:
+    """What is wrong with a report's text, by field path, never quoting a value."""
+    problems = exc.errors(include_input=False, include_url=False, include_context=False)
+    # a report of a later format fails on many fields: say why once, first
+    first = next((p for p in problems if tuple(p["loc"]) == ("report_schema",)), problems[0])
+    path = ""
+    for part in first["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    kind = first["type"]
+    if path == "report_schema" and kind == "literal_error":
+        message = (
+            f"a report format this cprules does not read (it reads report_schema "
+            f"{REPORT_SCHEMA_VERSION}); upgrade cprules"
+        )
+    else:
+        message = _REPORT_MESSAGES.get(kind, f"not valid here ({kind})")
+    more = len(problems) - 1
+    tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    where = f"{path}: " if path else ""
+    return f"not a report as Report.to_json writes it: {where}{message}{tail}"
+
+
+_REPORT_MESSAGES = {
+    "json_invalid": "not valid JSON",
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown field",
+    "enum": "not one of the values the format allows",
+    "literal_error": "not one of the values the format allows",
+    "date_from_datetime_parsing": "not a valid date; write YYYY-MM-DD",
+    "date_parsing": "not a valid date; write YYYY-MM-DD",
+    "date_type": "not a date; write YYYY-MM-DD",
+    "int_parsing": "write a whole number",
+    "int_type": "write a whole number",
+    "int_from_float": "write a whole number",
+    "string_type": "write text",
+    "dict_type": "write a mapping of field: value",
+    "dataclass_type": "write a mapping of field: value",
+    "model_type": "write a mapping of field: value",
+    "list_type": "write a list",
+    "tuple_type": "write a list",
+    "recursion_loop": "nested too deeply",
+}
 
 
 FINDING_ADAPTER: TypeAdapter[Finding] = TypeAdapter(Finding)

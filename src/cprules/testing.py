@@ -55,8 +55,16 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+except ImportError as exc:  # an optional dependency: say how to get it
+    raise ImportError(
+        "cprules.testing needs hypothesis, which is not installed; install it with "
+        "pip install 'cprules[testing]'",
+        name="hypothesis",
+    ) from exc
 from pydantic import BaseModel
 
 from cprules.calendar import WorkingCalendar
@@ -977,7 +985,7 @@ def case_data(
     - ``authority``: a name or a list of names (None among them for "not said").
     - ``records``: True writes a ``records`` list naming some of the case's event types (a
       source that does not record everything); None sometimes does; False never.
-    - ``ids``: False leaves event ids out (the engine names events by position), and with
+    - ``ids``: False leaves event ids out (the engine names events by type and date), and with
       them the fields that refer to other events (``decided_at``, ``reconvened_from``).
     - ``shuffle``: write the events in a drawn order instead of date order.
 

@@ -40,6 +40,7 @@ __all__ = [
     "REASON_TEXT",
     "FollowUp",
     "SelectorWords",
+    "aside",
     "asked",
     "capital",
     "denied",
@@ -47,6 +48,7 @@ __all__ = [
     "facts",
     "happened",
     "listed",
+    "named",
     "need",
     "ordinal",
     "plural",
@@ -146,6 +148,34 @@ class _Event(Protocol):
     def id(self) -> str: ...
     @property
     def date(self) -> date: ...
+    @property
+    def unnamed_number(self) -> int | None: ...
+
+
+def named(event: _Event, noun: str) -> str:
+    """The event's noun and the name its source gave it: 'plan end pe'. An event the source did
+    not name is not called by the name made up for it (its type and date): 'plan end', or
+    '2nd plan end' for the second of its type that day.
+
+    >>> from cprules.case import parse_case
+    >>> a, b = parse_case({"case_id": "W", "events": [{"id": "pe", "type": "plan_end",
+    ...     "date": "2024-05-02"}, {"type": "visit", "date": "2024-05-03"}]}).ordered_events
+    >>> named(a, "plan end"), named(b, "visit")
+    ('plan end pe', 'visit')
+    """
+    number = event.unnamed_number
+    if number is None:
+        return f"{noun} {event.id}"
+    return noun if number == 1 else f"{ordinal(number)} {noun}"
+
+
+def aside(event: _Event, noun: str) -> str:
+    """' (the plan end pe)' after a clause that already gives the date; nothing for an event
+    the source did not name (the date says which), ' (the 2nd plan end that day)' for a second."""
+    number = event.unnamed_number
+    if number is None:
+        return f" (the {noun} {event.id})"
+    return "" if number == 1 else f" (the {ordinal(number)} {noun} that day)"
 
 
 _TOLD = {
@@ -175,11 +205,18 @@ def happened(event: _Event, *, start: bool = False) -> str:
     if kind in MEETINGS:
         status = getattr(event, "status" if kind == "core_group" else "outcome", None)
         verb = status if status in ("cancelled", "rescheduled", "postponed") else "held"
-        return f"{the} {EVENT_LABELS[kind]} {event.id} was {verb} on {event.date.isoformat()}"
+        return f"{the} {named(event, EVENT_LABELS[kind])} was {verb} on {event.date.isoformat()}"
     if kind == "escalation":
         told = _TOLD.get(getattr(event, "to", None) or "", "the concern was escalated")
-        return f"{capital(told) if start else told} on {event.date.isoformat()} (escalation {event.id})"
-    return f"{the} {EVENT_LABELS.get(kind, 'event')} {event.id} was recorded on {event.date.isoformat()}"
+        return f"{capital(told) if start else told} on {event.date.isoformat()}{_escalation_aside(event)}"
+    return f"{the} {named(event, EVENT_LABELS.get(kind, 'event'))} was recorded on {event.date.isoformat()}"
+
+
+def _escalation_aside(event: _Event) -> str:
+    number = event.unnamed_number
+    if number is None:
+        return f" (escalation {event.id})"
+    return "" if number == 1 else f" (the {ordinal(number)} escalation that day)"
 
 
 _HAPPENED = {
@@ -204,15 +241,41 @@ _HAPPENED = {
 
 def _sayer(text: str, noun: str) -> Callable[[_Event], str]:
     """A function that says a sentence of _HAPPENED for one event (built once per type: this
-    runs for most findings, so it does no work a type already settles)."""
+    runs for most findings, so it does no work a type already settles). An event the source did
+    not name is said without the name made up for it (see :func:`named`)."""
+    unnamed_text = text.replace(" ({name})", "").replace("{name}", noun)
+    unnamed_before, unnamed_after = unnamed_text.split("{on}")
     text = text.replace("{name}", f"{noun} {{id}}")
     id_at, on_at = text.index("{id}"), text.index("{on}")
     first, second = ("{id}", "{on}") if id_at < on_at else ("{on}", "{id}")
     before, rest = text.split(first)
     between, after = rest.split(second)
+
+    def unnamed(event: _Event, number: int) -> str:
+        said = f"{unnamed_before}{event.date.isoformat()}{unnamed_after}"
+        if number == 1:
+            return said
+        if " (" in text:  # the name was an aside: say which of the day's events it was
+            return f"{said} (the {ordinal(number)} {noun} that day)"
+        return said.replace(f" {noun}", f" {ordinal(number)} {noun}", 1)
+
     if id_at < on_at:
-        return lambda event: f"{before}{event.id}{between}{event.date.isoformat()}{after}"
-    return lambda event: f"{before}{event.date.isoformat()}{between}{event.id}{after}"
+
+        def say(event: _Event) -> str:
+            number = event.unnamed_number
+            if number is not None:
+                return unnamed(event, number)
+            return f"{before}{event.id}{between}{event.date.isoformat()}{after}"
+
+    else:
+
+        def say(event: _Event) -> str:
+            number = event.unnamed_number
+            if number is not None:
+                return unnamed(event, number)
+            return f"{before}{event.date.isoformat()}{between}{event.id}{after}"
+
+    return say
 
 
 #: each type that is not a meeting or an escalation: the function that says what happened

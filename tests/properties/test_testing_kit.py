@@ -113,10 +113,17 @@ def test_with_nothing_missing_every_conference_records_its_outcome_and_quorum(da
 
 @budget(30)
 @given(case_data(ids=False, shuffle=True))
-def test_without_ids_the_engine_names_events_by_position(data: dict[str, Any]) -> None:
+def test_without_ids_the_engine_names_events_by_type_and_date(data: dict[str, Any]) -> None:
     assert all("id" not in event for event in data["events"])
     case = parse_case(data)
-    assert [event.id for event in case.events] == [f"events[{i}]" for i in range(len(case.events))]
+    # each (type, date) of the input, counted by hand: the first is "type date", then "(2)", ...
+    expected: list[str] = []
+    seen: dict[str, int] = {}
+    for event in data["events"]:
+        base = f"{event['type']} {event['date']}"
+        seen[base] = seen.get(base, 0) + 1
+        expected.append(base if seen[base] == 1 else f"{base} ({seen[base]})")
+    assert sorted(event.id for event in case.events) == sorted(expected)
 
 
 @budget(30)

@@ -280,7 +280,9 @@ def test_overlapping_plans_are_named_by_their_census_element() -> None:
     [error] = _read(io.BytesIO(_one_child(body)))
     assert isinstance(error, CaseError)
     assert error.path == "CINdetails[1].ChildProtectionPlans[2].CPPstartDate"
-    assert "cin1.plan-1.start" in str(error)
+    # the plan still open is named by its census element too, not by an event id
+    assert "(the plan_start at CINdetails[1].ChildProtectionPlans[1].CPPstartDate)" in str(error)
+    assert "cin1.plan-1.start" not in str(error)
 
 
 def test_a_root_that_is_not_a_census_message_is_refused() -> None:

@@ -174,14 +174,8 @@ def test_a_withdrawn_episode_takes_its_records_with_it() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SPEC §4 same-day re-planning (a plan_end and a plan_start on one day close the open "
-    "plan first) has not landed in case.py on main yet; until it does, K004 is a CaseError",
-)
 def test_a_plan_ended_and_a_new_one_made_on_one_day_are_two_plans() -> None:
     [k004] = [item for item in _read() if item.case_id == "K004"]
-    # a CaseError (a plan starts while another is open) where SPEC §4's same-day rule is missing
     assert isinstance(k004, Case), str(k004)
     assert _events(k004) == [
         ("s47:K004S1", "strategy_discussion", date(2024, 7, 1), {"s47": True}),

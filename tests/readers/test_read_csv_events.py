@@ -1,4 +1,4 @@
-"""The CSV event table (SPEC §8): typed cells, case-level columns, sorted and unsorted input."""
+"""The CSV event table (docs/data-sources.md): typed cells, case-level columns, sorted and unsorted input."""
 
 from __future__ import annotations
 
@@ -114,10 +114,22 @@ def test_header_mistakes_are_source_errors_at_line_1() -> None:
     assert raised.value.line == 1
     with pytest.raises(SourceError, match="no 'date' column"):
         _read("case_id,type\nA,visit\n")
-    with pytest.raises(SourceError, match="appears twice"):
+    with pytest.raises(SourceError, match=r"column 4 of the header repeats column 3 \(date\)"):
         _read("case_id,type,date,date\n")
     with pytest.raises(SourceError, match="empty file"):
         _read("")
+
+
+SECRET = "zzsecretzz"  # a header is lower-cased as it is read
+
+
+def test_a_header_that_is_not_a_column_of_the_format_is_named_by_its_place() -> None:
+    with pytest.raises(SourceError, match="unknown column 4 of the header: no event has") as raised:
+        _read(f"case_id,type,date,{SECRET}\nA,visit,2024-01-01,x\n")
+    assert SECRET not in str(raised.value)
+    with pytest.raises(SourceError, match="column 5 of the header repeats column 4;") as raised:
+        _read(f"case_id,type,date,metadata.{SECRET},metadata.{SECRET}\n")
+    assert SECRET not in str(raised.value)
 
 
 def test_a_multi_line_quoted_cell_keeps_line_numbers_right() -> None:

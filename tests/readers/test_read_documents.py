@@ -66,9 +66,14 @@ def test_a_yaml_alias_bomb_is_refused() -> None:
 
 
 def test_yaml_with_a_key_twice_or_a_python_tag_is_refused() -> None:
-    with pytest.raises(SourceError, match="duplicate key") as raised:
+    twice = r"a key is written twice in one mapping \(first on line 1"
+    with pytest.raises(SourceError, match=twice) as raised:
         list(read_cases(io.BytesIO(b"case_id: A\ncase_id: B\n"), format="yaml"))
     assert raised.value.line == 2
+    # the key is not repeated in the message: a key may be anything a source wrote
+    with pytest.raises(SourceError) as raised:
+        list(read_cases(io.BytesIO(b"case_id: A\nmetadata: {ZZSECRETZZ: 1, ZZSECRETZZ: 2}\n"), format="yaml"))
+    assert "ZZSECRETZZ" not in str(raised.value)
     with pytest.raises(SourceError, match="tags"):
         list(read_cases(io.BytesIO(b"case_id: !!python/object:os.system A\n"), format="yaml"))
 

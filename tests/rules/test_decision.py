@@ -227,7 +227,7 @@ class TestAdjournWithoutMajority:
         assert finding.occurred_on == date(2024, 4, 4)
         assert finding.evidence_events == ("ic2", "ps")
         assert "Good Friday 29 March and Easter Monday 1 April" in finding.explanation
-        assert "interim plan meanwhile (the plan start ps" in finding.explanation
+        assert "interim plan meanwhile, from 2024-03-26 (the plan start ps)" in finding.explanation
 
     def test_one_working_day_after_is_one_late(self) -> None:
         events = [self.ADJOURNED, self.INTERIM, self._reconvened("2024-04-05")]

@@ -10,7 +10,7 @@ Formats (:data:`FORMATS`):
 
 - ``json`` and ``yaml``: a file holding one case, or a list of cases (:mod:`.documents`);
 - ``jsonl``: JSON Lines, one case a line (:mod:`.jsonl`), streamed;
-- ``csv``: the CSV event table of SPEC §8 (:mod:`.csv_events`), streamed when sorted by case;
+- ``csv``: the CSV event table (:mod:`.csv_events`; docs/data-sources.md), streamed when sorted by case;
 - ``cin-census``: the DfE children-in-need census XML (:mod:`.census`), streamed;
 - ``ssd``: a Standard Safeguarding Dataset extract, a folder of ``ssd_*.csv`` (:mod:`.ssd`);
 - ``csc-api``: the Department's children's social care API payloads, one payload, JSON Lines
@@ -188,6 +188,8 @@ def read_cases(
     >>> [case.case_id for case in read_cases(payloads, format="csc-api", purged=purged)], purged.total
     (['C1'], 1)
     """
+    if format is not None and not isinstance(format, str):
+        raise TypeError(f"read_cases() argument 'format' must be a str or None, not {type(format).__name__}")
     where = Source.of(source)
     if format is None:
         format = _detect(where)

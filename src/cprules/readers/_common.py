@@ -17,6 +17,7 @@ a value from the source.
 from __future__ import annotations
 
 import io
+import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -26,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, cast
 
-from cprules.case import MAX_DATE, MIN_DATE, Case, parse_case
+from cprules.case import MAX_DATE, MAX_EVENTS_PER_CASE, MIN_DATE, Case, parse_case
 from cprules.errors import CaseError, SourceError
 
 __all__ = [
@@ -48,8 +49,6 @@ __all__ = [
 
 SourceInput = str | Path | IO[bytes] | IO[str]
 
-#: events one child may have; a case past it is refused (a runaway or hostile source)
-MAX_EVENTS_PER_CASE = 100_000
 
 
 class UnsortedInputWarning(UserWarning):
@@ -134,11 +133,22 @@ class Source:
 
     @classmethod
     def of(cls, source: SourceInput) -> Source:
-        if isinstance(source, str | Path):
-            if str(source) == "-":
+        if isinstance(source, str | os.PathLike):
+            name = os.fspath(source)
+            if not isinstance(name, str):
+                raise TypeError("read_cases() argument 'source' must be a str path, not a bytes path")
+            if name == "-":
                 return cls("<stdin>", stream=sys.stdin.buffer)
-            return cls(str(source), path=Path(source))
-        return cls(str(getattr(source, "name", "<stream>")), stream=source)
+            if "\x00" in name:
+                raise SourceError("cannot read the file (its name holds a NUL character)", file=name)
+            return cls(name, path=Path(name))
+        if not callable(getattr(source, "read", None)):
+            raise TypeError(
+                "read_cases() argument 'source' must be a path, '-' or an open binary or text stream, "
+                f"not {type(source).__name__}"
+            )
+        name = getattr(source, "name", "<stream>")
+        return cls(name if isinstance(name, str) else "<stream>", stream=source)
 
     @contextmanager
     def open(self) -> Iterator[IO[bytes] | IO[str]]:
@@ -256,6 +266,19 @@ def _translate(
     return path
 
 
+_EVENT_IN_MESSAGE = re.compile(r"\bevents\[(\d+)\]")
+
+
+def _translate_message(message: str, sources: Sequence[EventSource]) -> str:
+    """A message naming another event (``the plan_start at events[0]``) names its source place."""
+
+    def place(match: re.Match[str]) -> str:
+        index = int(match[1])
+        return sources[index].path_of(None) if 0 <= index < len(sources) else match[0]
+
+    return _EVENT_IN_MESSAGE.sub(place, message) if "events[" in message else message
+
+
 def build_case(
     data: dict[str, Any],
     sources: Sequence[EventSource],
@@ -270,12 +293,14 @@ def build_case(
         return parse_case(data)
     except CaseError as error:
         places = case_places or {}
-        problems = tuple((_translate(p, sources, places) or "", m) for p, m in error.problems)
+        problems = tuple(
+            (_translate(p, sources, places) or "", _translate_message(m, sources)) for p, m in error.problems
+        )
         case_id = error.case_id
         if case_id is None and isinstance(data.get("case_id"), str):
             case_id = data["case_id"][:200] or None
         return CaseError(
-            error.reason,
+            _translate_message(error.reason, sources),
             case_id=case_id,
             path=_translate(error.path, sources, places),
             problems=problems,

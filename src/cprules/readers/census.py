@@ -5,7 +5,7 @@ references are refused before anything is expanded) and each ``<Child>`` is drop
 tree once read, so a census of 100,000 children runs in flat memory. Nothing is held but the
 child being read; no single child may run past :data:`MAX_CHILD_BYTES`.
 
-Mapping (SPEC §11), per ``<CINdetails>`` (numbered from 1, as XPath does, in error paths):
+Mapping, per ``<CINdetails>`` (numbered from 1, as XPath does, in error paths):
 
 ============================================  ==================================================
 census                                        case
@@ -80,7 +80,7 @@ __all__ = ["CATEGORY_CODES", "MAX_CHILD_BYTES", "RECORDS", "read_census"]
 #: multiplying into gigabytes of tree
 MAX_CHILD_BYTES = 2**20
 
-#: what a census return records at all (SPEC §4 ``records``): the fields it fills, no more
+#: what a census return records at all (``records``, docs/case-format.md): the fields it fills, no more
 RECORDS: tuple[str, ...] = (
     "strategy_discussion.s47",
     "s47_outcome.icpc_required",
@@ -360,9 +360,7 @@ def _children(parser: Any, metered: _Metered, name: str) -> Iterator[Case | Case
                         ns = element.tag[: element.tag.index("}") + 1]
                     if _local(element.tag) != "Message":
                         raise SourceError(
-                            f"the root element is <{_local(element.tag)[:40]}>, not the census <Message>",
-                            file=name,
-                            line=1,
+                            "the root element is not the census <Message>", file=name, line=1
                         )
                     child_tag, id_tag = ns + "Child", ns + "LAchildID"
                     children_tag, header_tag = ns + "Children", ns + "Header"

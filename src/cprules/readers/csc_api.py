@@ -129,7 +129,7 @@ __all__ = [
     "read_csc_api",
 ]
 
-#: what the payload records at all (SPEC §4 ``records``): no reviews, core groups or visits,
+#: what the payload records at all (``records``, docs/case-format.md): no reviews, core groups or visits,
 #: no categories, cessation reasons or legal status
 RECORDS: tuple[str, ...] = (
     "strategy_discussion.s47",

@@ -1,4 +1,4 @@
-"""The CSV event table (SPEC §8): a header row, then one event a row.
+"""The CSV event table: a header row, then one event a row (docs/data-sources.md).
 
 Columns: ``case_id``, ``type``, ``date``, optional ``id``, and one column per event field used
 (``minutes_circulated``, ``categories``, ...). Cell text becomes the field's type as the event
@@ -147,11 +147,19 @@ def _allowed_columns() -> list[str]:
 def _header(row: list[str], name: str) -> _Header:
     columns = [cell.strip().lstrip("\ufeff").strip().lower() for cell in row]
     positions: dict[str, int] = {}
+    allowed = _allowed_columns()
     for index, column in enumerate(columns):
         if not column:
             raise SourceError(f"column {index + 1} of the header has no name", file=name, line=1)
         if column in positions:
-            raise SourceError(f"column '{column}' appears twice in the header", file=name, line=1)
+            # a header is named only when it is a column of the format: it may be anything
+            shown = f" ({column})" if column in allowed else ""
+            raise SourceError(
+                f"column {index + 1} of the header repeats column {positions[column] + 1}{shown}; "
+                "give each column once",
+                file=name,
+                line=1,
+            )
         positions[column] = index
     for required in _REQUIRED:
         if required not in positions:
@@ -163,7 +171,6 @@ def _header(row: list[str], name: str) -> _Header:
             )
     case_columns: list[_Column] = []
     fields: list[_Column] = []
-    allowed = _allowed_columns()
     for index, column in enumerate(columns):
         if column in _REQUIRED or column == "id":
             continue
@@ -178,11 +185,12 @@ def _header(row: list[str], name: str) -> _Header:
             or (kind is not None and not isinstance(kind, type) and not sub and top != "metadata")
         )
         if not known or top == "type":
+            # named only when close to a column of the format (a typo to fix): a header that
+            # is nothing like one may be anything, a child's name included
             close = difflib.get_close_matches(column, allowed, n=1, cutoff=0.75)
-            hint = f" (did you mean {close[0]}?)" if close else ""
+            what = f"'{column}' (did you mean {close[0]}?)" if close else f"{index + 1} of the header"
             raise SourceError(
-                f"unknown column '{column}'{hint}: no event has that field; free data goes in a "
-                "metadata.KEY column",
+                f"unknown column {what}: no event has that field; free data goes in a metadata.KEY column",
                 file=name,
                 line=1,
             )

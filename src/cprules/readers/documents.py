@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any
 
-from cprules.case import Case, parse_case
+from cprules.case import JSON_PAIRS, Case, parse_case, yaml_source_error
 from cprules.errors import CaseError, SourceError
 from cprules.yamlsafe import YamlProblem, iter_yaml
 
@@ -68,16 +68,25 @@ def _cases_of(document: Any, name: str, line: int | None) -> Iterator[Case | Cas
 
 
 def read_json(handle: IO[bytes] | IO[str], name: str) -> Iterator[Case | CaseError]:
-    """Yield the case, or each case of the list, that a JSON file holds."""
+    """Yield the case, or each case of the list, that a JSON file holds.
+
+    A byte-order mark is skipped; a key written twice in one object makes that case a
+    :class:`~cprules.CaseError` (as in YAML), and a number past 4,300 digits the file a
+    :class:`~cprules.SourceError`.
+    """
     data = _read(handle, name)
+    if isinstance(data, str) and data.startswith("\ufeff"):
+        data = data[1:]  # json.loads skips one in bytes, not in text
     try:
-        document = json.loads(data)
+        document = json.loads(data, object_pairs_hook=JSON_PAIRS)
     except json.JSONDecodeError as exc:
         raise SourceError(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno) from None
     except UnicodeDecodeError:
         raise SourceError("not UTF-8 text", file=name) from None
     except RecursionError:
         raise SourceError("JSON nested too deeply", file=name) from None
+    except ValueError:  # Python's limit on the digits of a number
+        raise SourceError("a number too long to read (over 4,300 digits)", file=name) from None
     yield from _cases_of(document, name, None)
 
 
@@ -92,5 +101,5 @@ def read_yaml(handle: IO[bytes] | IO[str], name: str) -> Iterator[Case | CaseErr
     try:
         for document in iter_yaml(data, file=name, max_bytes=MAX_DOCUMENT_BYTES):
             yield from _cases_of(document.data, name, document.line)
-    except YamlProblem as exc:
-        raise SourceError(exc.message, file=name, line=exc.line) from None
+    except (YamlProblem, ValueError) as exc:  # ValueError: a number past 4,300 digits
+        raise yaml_source_error(exc, name) from None

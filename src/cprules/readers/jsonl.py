@@ -16,6 +16,7 @@ is skipped without being held in memory.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import IO
@@ -25,20 +26,54 @@ from cprules.errors import CaseError
 
 __all__ = ["read_jsonl"]
 
-_CASE_ID = re.compile(rb'"case_id"\s*:\s*"((?:[^"\\]|\\.){1,200})"')
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 _CHUNK = 1 << 20
+#: how far into a broken line the case id is looked for (it is usually the first key)
+_CASE_ID_SCAN = 1 << 20
 
 
 def _case_id_from_text(line: bytes) -> str | None:
-    """The case id of a line that is not valid JSON (a truncated line), if it is legible."""
-    match = _CASE_ID.search(line)
-    if match is None:
+    """The case id of a line that is not valid JSON (a truncated line), if it is legible.
+
+    Only the top level's ``case_id`` counts: the same key inside ``metadata`` or an event, or
+    the text ``"case_id": "..."`` inside a string, is data about the child, not the case's id.
+
+    >>> _case_id_from_text(b'{"metadata": {"case_id": "X"}, "case_id": "A-1", "events": [{"ty')
+    'A-1'
+    >>> _case_id_from_text(b'{"note": "\\"case_id\\": \\"X\\"", "events": [') is None
+    True
+    """
+    depth = 0
+    key: bytes | None = None  # the string just read at the top level, if it may be a key
+    value_next = False
+    for match in _TOKEN.finditer(line, 0, _CASE_ID_SCAN):
+        token = match[0]
+        if value_next:
+            return _case_id_value(token)
+        if token[:1] == b'"':
+            key = token if depth == 1 else None
+        elif token == b":":
+            value_next = key == b'"case_id"'
+            key = None
+        elif token in (b"{", b"["):
+            depth += 1
+            key = None
+        elif token in (b"}", b"]"):
+            depth -= 1
+            key = None
+        else:
+            key = None
+    return None
+
+
+def _case_id_value(token: bytes) -> str | None:
+    if token[:1] != b'"':
         return None
     try:
-        text = match[1].decode("utf-8").strip()
-    except UnicodeDecodeError:
+        text = json.loads(token)
+    except ValueError:
         return None
-    return text if text and "\\" not in text else None
+    return text.strip()[:200] or None if isinstance(text, str) else None
 
 
 def _located(error: CaseError, line_number: int, line: bytes) -> CaseError:

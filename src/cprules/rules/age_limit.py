@@ -32,7 +32,7 @@ from cprules.findings import Finding
 from cprules.pack.model import AgeLimitRule
 from cprules.rules.verdict import Verdicts
 from cprules.timeline import Timeline, birthday
-from cprules.words import happened, ordinal
+from cprules.words import happened, named, ordinal
 
 __all__ = ["evaluate"]
 
@@ -52,7 +52,8 @@ def evaluate(rule: AgeLimitRule, timeline: Timeline, verdicts: Verdicts) -> list
     source = ""
     births = timeline.by_type.get("birth")
     if born is not None and timeline.case.child.date_of_birth is None and births:
-        source = f", the birth {events[births[0]].id}"
+        birth = events[births[0]]
+        source = f", the {named(birth, 'birth')}" if birth.unnamed_number is None else ", the birth"
     findings: list[Finding] = []
     if born is None:
         expected = timeline.case.child.expected_delivery_date

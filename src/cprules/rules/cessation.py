@@ -47,7 +47,7 @@ from cprules.findings import Finding
 from cprules.pack.model import CessationRule, Selector
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
-from cprules.words import REASON_TEXT, facts
+from cprules.words import REASON_TEXT, facts, named
 
 __all__ = ["REASON_TEXT", "empty_facts", "evaluate"]
 
@@ -88,7 +88,7 @@ def _one_end(
     reason: str | None = end.reason  # type: ignore[attr-defined]
     if reason is None:
         return verdicts.undetermined(
-            f"The plan end {end.id} on {end.date.isoformat()} does not record a reason", trigger=end
+            f"The {named(end, 'plan end')} on {end.date.isoformat()} does not record a reason", trigger=end
         )
     ended = f"Plan {number} ended {end.date.isoformat()} ({REASON_TEXT[reason]})"
     routes = rule.routes.get(reason)  # type: ignore[call-overload]

@@ -75,7 +75,7 @@ from cprules.findings import Finding
 from cprules.pack.model import DecisionRule, Selector
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
-from cprules.words import EVENT_LABELS, plural
+from cprules.words import EVENT_LABELS, aside, named, plural
 
 __all__ = ["evaluate"]
 
@@ -326,7 +326,7 @@ def _adjourned(
             )
             return verdicts.violated(
                 f"{label(event)} adjourned {without}; the plan should continue until the conference "
-                f"reconvenes, but it ended on {events[end].date.isoformat()} (the plan end {events[end].id}) "
+                f"reconvenes, but it ended on {events[end].date.isoformat()}{aside(events[end], 'plan end')} "
                 f"{after}",
                 trigger=event,
                 due=due,
@@ -340,9 +340,9 @@ def _adjourned(
             started = timeline.episode(episode).start_index if episode is not None else -1
             if started > position:
                 return verdicts.not_applicable(
-                    f"{label(event)} adjourned {without} and did not reconvene: the plan (the plan start "
-                    f"{events[started].id} on {events[started].date.isoformat()}) ended on "
-                    f"{events[end].date.isoformat()} (the plan end {events[end].id}), within "
+                    f"{label(event)} adjourned {without} and did not reconvene: the plan that started on "
+                    f"{events[started].date.isoformat()}{aside(events[started], 'plan start')} ended on "
+                    f"{events[end].date.isoformat()}{aside(events[end], 'plan end')}, within "
                     f"{within.describe()} "
                     "of the adjournment; no further conference is convened once agency managers conclude "
                     "no plan is needed",
@@ -354,8 +354,8 @@ def _adjourned(
         if interim is not None:
             evidence.append(events[interim])
             note = (
-                f" The child was on an interim plan meanwhile (the plan start {events[interim].id} on "
-                f"{events[interim].date.isoformat()})."
+                f" The child was on an interim plan meanwhile, from "
+                f"{events[interim].date.isoformat()}{aside(events[interim], 'plan start')}."
             )
         elif reconvened is not None:
             unknown = next((p for p in starts if getattr(events[p], "interim", None) is None), None)
@@ -390,7 +390,7 @@ def _adjourned(
         ),
         done_on=reconvened.date if reconvened is not None else None,
         done_text=(
-            f"It reconvened as the {EVENT_LABELS[reconvened.type]} {reconvened.id}, held on "  # type: ignore[attr-defined]
+            f"It reconvened as the {named(reconvened, EVENT_LABELS[reconvened.type])}, held on "  # type: ignore[attr-defined]
             f"{reconvened.date.isoformat()}"
             if reconvened is not None
             else None
@@ -446,7 +446,7 @@ def _persisting(timeline: Timeline, verdicts: Verdicts, position: int, earlier: 
     end = timeline.episode(episode).end_index
     if end is not None:
         return verdicts.violated(
-            f"{text}, but the plan ended on {events[end].date.isoformat()} (the plan end {events[end].id}) "
+            f"{text}, but the plan ended on {events[end].date.isoformat()}{aside(events[end], 'plan end')} "
             "before another conference reviewed the decision",
             trigger=event,
             evidence=(earlier, events[end]),

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from cprules.calendar import WorkingCalendar
-from cprules.case import AnyEvent
+from cprules.case import MAX_DATE, AnyEvent
 from cprules.findings import Finding, Severity, Status
 from cprules.pack.model import Rule
 from cprules.timeline import Closure, Timeline
@@ -235,7 +235,13 @@ class Verdicts:
         ):
             skipped = _skipped(calendar, skipped_from, due)
         on = due.isoformat()
-        holiday = "" if due.weekday() >= 5 or calendar.is_working_day(due) else _holiday(calendar, due)
+        # a calendar-month due date may fall past 2100, whose holidays no calendar knows: then
+        # nothing is said of a holiday (it cannot be overdue: as_of is 2100 at the latest)
+        holiday = (
+            ""
+            if due.weekday() >= 5 or due > MAX_DATE or calendar.is_working_day(due)
+            else _holiday(calendar, due)
+        )
         head = f"Due {on}{f' ({holiday})' if holiday else ''}: {why_due}"
         head = f"{head}, {skipped}." if skipped else f"{head}."
         working_late: int | None = None
