@@ -126,10 +126,10 @@ def test_the_same_file_by_any_name_is_refused(tmp_path: Path, monkeypatch: pytes
     (tmp_path / "sym.jsonl").symlink_to(source)
     monkeypatch.chdir(tmp_path)
     for out, words in [
-        ("cases.jsonl", "it is the input file"),
-        (str(source), "it is the input file"),
-        ("./sub/../cases.jsonl", "it is the input file"),
-        ("sym.jsonl", "it is the input file"),
+        ("cases.jsonl", "is the input file"),
+        (str(source), "is the input file"),
+        ("./sub/../cases.jsonl", "is the input file"),
+        ("sym.jsonl", "is the input file"),
         ("link.jsonl", "by another name (a hard link)"),
     ]:
         (tmp_path / "sub").mkdir(exist_ok=True)
@@ -142,7 +142,10 @@ def test_the_same_file_by_any_name_is_refused(tmp_path: Path, monkeypatch: pytes
 def test_standard_input_read_from_the_output_file_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_text("x\n")
-    with open(out, "rb") as stdin, pytest.raises(OutputError, match="standard input is read from this file"):
+    with (
+        open(out, "rb") as stdin,
+        pytest.raises(OutputError, match="is the file standard input is read from"),
+    ):
         check_not_an_input(str(out), ["-"], stdin=stdin)
     with open(tmp_path / "other", "wb+") as stdin:
         check_not_an_input(str(out), ["-"], stdin=stdin)
@@ -155,7 +158,7 @@ def test_standard_output_written_to_an_input_file_is_refused(
     source.write_text("x\n")
     with open(source, "a") as appended:  # cprules batch cases.jsonl >> cases.jsonl
         monkeypatch.setattr("sys.stdout", appended)
-        with pytest.raises(OutputError, match="standard output is written to the input file"):
+        with pytest.raises(OutputError, match="standard output is the input file"):
             check_not_an_input("-", [str(source)])
 
 

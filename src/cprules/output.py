@@ -130,7 +130,7 @@ def check_not_an_input(out: str, inputs: Sequence[str | Path], *, stdin: IO[Any]
     >>> check_not_an_input("cases.jsonl", ["./cases.jsonl"])
     Traceback (most recent call last):
     ...
-    cprules.output.OutputError: cases.jsonl: it is the input file; write the results somewhere else
+    cprules.output.OutputError: cases.jsonl: is the input file; write the results somewhere else
     """
     stdin = stdin if stdin is not None else sys.stdin
     if out == "-":
@@ -141,7 +141,7 @@ def check_not_an_input(out: str, inputs: Sequence[str | Path], *, stdin: IO[Any]
             info = _fd_stat(stdin) if str(source) == "-" else _stat(source)
             if info is not None and _identity(info) == _identity(target):
                 raise OutputError(
-                    "standard output is written to the input file; write the results somewhere else",
+                    "standard output is the input file; write the results to another file with --out",
                     file="<stdout>",
                 )
         return
@@ -153,24 +153,24 @@ def check_not_an_input(out: str, inputs: Sequence[str | Path], *, stdin: IO[Any]
             info = _fd_stat(stdin)
             if info is not None and out_info is not None and _identity(info) == _identity(out_info):
                 raise OutputError(
-                    "standard input is read from this file; write the results somewhere else", file=out
+                    "is the file standard input is read from; write the results somewhere else", file=out
                 )
             continue
         source_real = Path(source).resolve()
         source_info = _stat(source)
         if out_real == source_real:
-            raise OutputError("it is the input file; write the results somewhere else", file=out)
+            raise OutputError("is the input file; write the results somewhere else", file=out)
         if source_info is None:
             continue
         if stat.S_ISDIR(source_info.st_mode):
             if out_real.is_relative_to(source_real):
                 raise OutputError(
-                    f"it is inside the input folder {source}; write the results somewhere else", file=out
+                    f"is inside the input folder {source}; write the results somewhere else", file=out
                 )
             continue
         if out_info is not None and _identity(out_info) == _identity(source_info):
             raise OutputError(
-                "it is the input file by another name (a hard link); write the results somewhere else",
+                "is the input file by another name (a hard link); write the results somewhere else",
                 file=out,
             )
 
