@@ -222,3 +222,28 @@ def test_printable_leaves_nothing_a_terminal_obeys(name: str) -> None:
 def test_printable_keeps_ordinary_text_as_it_is() -> None:
     text = "Renée O'Brien — 1 WD late (2024-04-05), £0; 日本"
     assert printable(text) == text
+
+
+def test_an_interrupt_in_the_middle_of_a_write_loses_no_case_and_leaves_no_half_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = os.write
+    calls = [0]
+
+    def write(descriptor: int, data: Any) -> int:
+        calls[0] += 1
+        if calls[0] == 3:  # the third write goes out half-way, then Ctrl-C lands
+            real_write(descriptor, bytes(data)[: len(data) // 2 + 7])
+            raise KeyboardInterrupt
+        return real_write(descriptor, data)
+
+    monkeypatch.setattr(output.os, "write", write)
+    results = OutputFile(tmp_path / "out.jsonl")
+    with pytest.raises(KeyboardInterrupt):
+        for number in range(2000):
+            results.write(record(number))
+    assert results.abandon() == results.cases
+    lines = (tmp_path / "out.jsonl.partial").read_text().splitlines(keepends=True)
+    assert all(line.endswith("\n") for line in lines)
+    assert [json.loads(line)["case_id"] for line in lines] == [f"C-{n}" for n in range(results.cases)]
+    assert results.cases > 600  # everything gathered before the interrupt is kept, not just what was flushed

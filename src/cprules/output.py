@@ -214,6 +214,8 @@ class OutputFile:
         self.cases = 0
         self._buffer = bytearray()
         self._buffered_cases = 0
+        #: where each gathered record ends in the buffer, and the cases gathered up to it
+        self._ends: list[tuple[int, int]] = []
         self._flushed = 0  # bytes of whole records on disk
         self._flushed_cases = 0
         self._fd: int | None = None
@@ -238,12 +240,15 @@ class OutputFile:
         """Add one record: ``cases`` cases' whole lines (each ending in a newline)."""
         self._buffer += _encoded(record)
         self._buffered_cases += cases
+        self._ends.append((len(self._buffer), self._buffered_cases))
         self.cases += cases
         if len(self._buffer) >= _BUFFER:
             self.flush()
 
     def flush(self) -> None:
-        """Write what is gathered; on failure cut the file back to its last whole record."""
+        """Write what is gathered. If the writing stops part-way (a full disk, an interrupt),
+        the records wholly written are kept and counted, the file is cut back to the end of
+        the last of them, and the rest stays gathered."""
         if self._fd is None or not self._buffer:
             return
         data = bytes(self._buffer)
@@ -252,14 +257,32 @@ class OutputFile:
             while done < len(data):
                 done += os.write(self._fd, data[done:])
         except BaseException as exc:
-            self._cut_back()
+            self._settle(done)
             if isinstance(exc, OSError):
                 raise self._error(exc) from None
             raise
-        self._flushed += len(data)
-        self._flushed_cases += self._buffered_cases
-        self._buffer.clear()
-        self._buffered_cases = 0
+        self._settle(done)
+
+    def _settle(self, done: int) -> None:
+        """Count the records wholly inside the bytes written as on disk (``done``, or what the
+        file's position says when a write was cut off before it could say)."""
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                done = max(done, os.lseek(self._fd, 0, os.SEEK_CUR) - self._flushed)
+        kept_bytes = kept_cases = 0
+        for end, cases in self._ends:
+            if end > done:
+                break
+            kept_bytes, kept_cases = end, cases
+        self._flushed += kept_bytes
+        self._flushed_cases += kept_cases
+        if kept_bytes != done and self._fd is not None:  # half a record went out: take it back
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._flushed)
+                os.lseek(self._fd, self._flushed, os.SEEK_SET)
+        del self._buffer[:kept_bytes]
+        self._ends = [(end - kept_bytes, cases - kept_cases) for end, cases in self._ends if end > kept_bytes]
+        self._buffered_cases -= kept_cases
 
     def commit(self) -> None:
         """Everything written: make it durable and rename ``FILE.partial`` to ``FILE``."""
@@ -337,8 +360,9 @@ class OutputFile:
     # -- failing --------------------------------------------------------------------------------
 
     def _cut_back(self) -> None:
-        """Drop anything after the last whole record (a write cut short by a full disk)."""
+        """Drop what is gathered, and anything on disk after the last whole record."""
         self._buffer.clear()
+        self._ends = []
         self._buffered_cases = 0
         if self._fd is not None:
             with contextlib.suppress(OSError):

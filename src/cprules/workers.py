@@ -15,15 +15,17 @@ the happy path:
 - **No orphans.** Each worker reads its tasks on a thread of its own and exits the moment its
   task pipe closes, so when the parent stops (Ctrl-C, ``SIGTERM``, an exception, a consumer
   that stops iterating, even ``kill -9`` of the parent) the workers go too. On the way out the
-  parent closes the pipes, then terminates and finally kills any worker still there.
+  parent closes the pipes, then kills any worker still there after a grace period.
 - **The caller's objects, not a reload.** The state the workers need (the pack, ``as_of``) is
   pickled once in the parent and unpickled in each worker, so a worker evaluates exactly what
   the caller passed, whatever has happened on disk since.
 
-Workers ignore ``SIGINT``: a Ctrl-C at a terminal reaches the whole process group, and the
-parent, not each worker, decides what happens. Processes are forked when the parent has a
-single thread (fast, and safe), and spawned otherwise (forking a process with threads can
-copy a held lock into the child).
+Workers ignore ``SIGINT``, ``SIGTERM`` and ``SIGHUP``: a Ctrl-C or a hang-up at a terminal,
+or a ``SIGTERM`` to the process group, reaches every worker too, and the parent, not each
+worker, decides what happens (a worker that died of it first would be reported as a fault).
+
+Processes are forked when the parent has a single thread (fast, and safe), and spawned
+otherwise (forking a process with threads can copy a held lock into the child).
 
 >>> list(run_in_workers(range(7), _double, None, jobs=2, chunk_size=3))
 [0, 2, 4, 6, 8, 10, 12]
@@ -317,11 +319,8 @@ class _Pool:
             worker.tasks.close()
         process = worker.process
         process.join(_GRACE)
-        if process.is_alive():
-            process.terminate()
-            process.join(_GRACE)
-        if process.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
-            process.kill()
+        if process.is_alive():  # pragma: no cover - a worker stuck in a system call
+            process.kill()  # it ignores SIGTERM (see _worker_main)
             process.join()
         with contextlib.suppress(OSError):
             worker.results.close()
@@ -349,8 +348,13 @@ def _take(source: Iterator[Any], size: int) -> tuple[list[Any], Exception | None
 def _worker_main(
     tasks: Connection, results: Connection, inherited: tuple[int, ...], work: Work, state: bytes
 ) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what a Ctrl-C does
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker has the parent's handler
+    # a terminal's Ctrl-C or hang-up, and a SIGTERM to the process group, reach the workers too:
+    # the parent decides what they mean, and when it stops, its workers' pipes close and they
+    # leave (a forked worker would otherwise run the parent's handlers)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, signal.SIG_IGN)
     for descriptor in inherited:
         with contextlib.suppress(OSError):
             os.close(descriptor)
