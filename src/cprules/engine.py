@@ -266,7 +266,7 @@ def evaluate_texts(
 
 
 def evaluate_lines(
-    lines: Iterable[str | bytes],
+    lines: Iterable[CaseInput],
     pack: Pack,
     *,
     as_of: date,
@@ -276,8 +276,9 @@ def evaluate_lines(
     """JSON Lines in, JSON Lines out: one output line per input case, in input order.
 
     Each output line is a report as :meth:`Report.to_json` writes it, or an error record
-    (:func:`error_record`). With ``jobs > 1`` the workers parse and serialise, so the parent
-    only moves text; at most ``2 * jobs`` chunks are in flight.
+    (:func:`error_record`). ``lines`` may hold what :func:`evaluate_many` takes as well (cases,
+    a reader's errors). With ``jobs > 1`` the workers parse and serialise, so the parent only
+    moves text; at most ``2 * jobs`` chunks are in flight.
 
     >>> from datetime import date
     >>> import cprules
@@ -308,7 +309,7 @@ def _worker_texts(
     return [_text_of(item, pack, as_of) for item in chunk]
 
 
-def _worker_lines(chunk: list[str | bytes], state: tuple[Pack, date]) -> list[str]:
+def _worker_lines(chunk: list[CaseInput], state: tuple[Pack, date]) -> list[str]:
     pack, as_of = state
     return [_line_of(_evaluate_one(item, pack, as_of)) for item in chunk]
 

@@ -370,3 +370,19 @@ def test_a_lone_surrogate_case_id_is_an_error_row_and_the_batch_goes_on(
         ids = [line.split(",", 1)[0] for line in text.splitlines()[1:]]
         assert ids[0] == "A-1" and ids[-1] == "C-3" and "B\\ud800X" in ids
     assert "3 cases under england" in result.stderr
+
+
+def test_a_json_lines_file_that_is_one_huge_line_costs_no_more_than_a_case(tmp_path: Path) -> None:
+    from cprules.case import MAX_CASE_BYTES
+
+    source = tmp_path / "cases.jsonl"
+    with source.open("wb") as handle:
+        handle.write(b'{"case_id": "A-1"}\n')
+        handle.write(b'{"case_id": "HUGE", "x": "' + b"y" * (MAX_CASE_BYTES * 3) + b'"}\n')
+        handle.write(b'{"case_id": "A-3"}\n')
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(source), "--pack", "england", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r.get("case_id") for r in rows] == ["A-1", None, "A-3"]
+    assert rows[1]["error"]["path"] == "line 2" and "over the" in rows[1]["error"]["message"]

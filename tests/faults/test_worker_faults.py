@@ -123,7 +123,7 @@ def test_a_readers_case_error_comes_out_of_evaluate_many_unchanged_and_in_order(
     assert error.path == "events[0].categroies" and "did you mean categories" in error.reason
     if jobs == 1:
         assert error is read[1] or str(error) == str(read[1])
-    lines = list(evaluate_lines(read_cases(caseload), ENGLAND, as_of=AS_OF, jobs=jobs))  # type: ignore[arg-type]
+    lines = list(evaluate_lines(read_cases(caseload), ENGLAND, as_of=AS_OF, jobs=jobs))
     assert json.loads(lines[1])["error"]["path"] == "events[0].categroies"
 
 

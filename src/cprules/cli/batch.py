@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import click
 
-from cprules.case import Case, parse_case
+from cprules.case import MAX_CASE_BYTES, Case, parse_case
 from cprules.cli.common import (
     AS_OF_HELP,
     DATE,
@@ -319,10 +319,21 @@ def _batch_source(
         counter = [0]
 
         def lines() -> Iterator[BatchItem]:
+            # each line read with a bound: a file that is one 3 GB line costs no more memory than
+            # a case may take
+            number = 0
             with stream:
-                for line in stream:
+                while line := stream.readline(MAX_CASE_BYTES + 1):
+                    number += 1
                     counter[0] += len(line)
-                    if line.strip():
+                    if len(line) > MAX_CASE_BYTES and not line.endswith(b"\n"):
+                        while line and not line.endswith(b"\n"):
+                            line = stream.readline(1 << 20)
+                            counter[0] += len(line)
+                        yield CaseError(
+                            f"case text over the {MAX_CASE_BYTES // 2**20} MiB limit", path=f"line {number}"
+                        )
+                    elif line.strip():
                         yield _parsed(line) if parse else line
 
         return lines(), size, lambda: counter[0]
