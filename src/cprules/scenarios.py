@@ -43,7 +43,8 @@ class Expectation(BaseModel):
     key: str | None = None
     trigger: str | None = None
     status: (
-        Literal["met", "late", "overdue", "due", "violated", "not_applicable", "undetermined"] | None
+        Literal["met", "late", "overdue", "due", "missed", "violated", "not_applicable", "undetermined"]
+        | None
     ) = None
     due: date | None = None
     occurred_on: date | None = None

@@ -75,10 +75,10 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
 #: input formats of cprules.readers (the reader module says which it has)
-KNOWN_FORMATS = ("json", "yaml", "jsonl", "csv", "cin-census", "ssd")
+KNOWN_FORMATS = ("json", "yaml", "jsonl", "csv", "cin-census", "ssd", "csc-api")
 
 #: the statuses that make a finding of severity breach a breach of procedure (exit 1)
-BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.VIOLATED})
+BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED})
 
 
 class Failure(Exception):
@@ -268,6 +268,9 @@ def read_one_case(source: str, source_format: str | None) -> Case:
     native = source_format in ("json", "yaml") or (
         source_format is None and (source == "-" or suffix in (".json", ".yaml", ".yml"))
     )
+    if native and source_format is None and suffix == ".json":
+        readers = readers_module()  # a .json file of CSC API payloads is read by its reader
+        native = readers is None or readers.detect_format(source) != "csc-api"
     try:
         if native:
             return _read_native_case(source, source_format)
