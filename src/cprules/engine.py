@@ -18,31 +18,29 @@ from __future__ import annotations
 
 import json
 import os
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
-from itertools import islice
-from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from cprules.case import MAX_DATE, MIN_DATE, Case, parse_case
 from cprules.errors import CalendarRangeError, CaseError, EvaluationError
 from cprules.findings import Finding, Report, Status
-from cprules.pack.loader import Pack, load_pack
+from cprules.pack.loader import Pack
 from cprules.pack.model import Rule
 from cprules.rules import evaluator
 from cprules.rules.verdict import Verdicts
 from cprules.timeline import Timeline
 from cprules.words import capital, need
+from cprules.workers import WorkerError, run_in_workers
 
 __all__ = [
     "ENGINE_VERSION",
     "ReportText",
+    "WorkerError",
     "error_record",
     "evaluate",
     "evaluate_lines",
@@ -60,7 +58,9 @@ def _version(name: str) -> str:
 
 ENGINE_VERSION: Mapping[str, str] = {"cprules": _version("cprules"), "holidays": _version("holidays")}
 
-CaseInput = Case | Mapping[str, Any] | str | bytes
+CaseInput = Case | CaseError | Mapping[str, Any] | str | bytes
+"""What a batch takes: a case, a case's JSON text or mapping, or a reader's :class:`CaseError`
+(what :func:`cprules.read_cases` yields passes through unchanged)."""
 Result = Report | CaseError | EvaluationError
 
 
@@ -258,6 +258,8 @@ _PLANS: WeakKeyDictionary[Pack, tuple[tuple[str, tuple[str, ...]], ...]] = WeakK
 
 
 def _evaluate_one(item: CaseInput, pack: Pack, as_of: date) -> Result:
+    if isinstance(item, CaseError):  # a reader's error for a case it could not read: keep it
+        return item
     try:
         case = item if isinstance(item, Case) else parse_case(item)
     except CaseError as exc:
@@ -279,10 +281,15 @@ def evaluate_many(
     """Evaluate a caseload: one result per input case, streamed, in input order.
 
     Each result is a :class:`~cprules.Report`, a :class:`~cprules.CaseError` for a case that
-    could not be read, or an :class:`~cprules.EvaluationError` for a case on which a rule failed;
-    the batch goes on either way. With ``jobs > 1`` worker processes evaluate chunks of
-    ``chunk_size`` cases, with at most ``2 * jobs`` chunks in flight, so memory stays flat
-    however long the input.
+    could not be read (a reader's ``CaseError`` in ``cases`` comes out unchanged), or an
+    :class:`~cprules.EvaluationError` for a case on which a rule failed; the batch goes on
+    either way. With ``jobs > 1`` worker processes evaluate chunks of ``chunk_size`` cases,
+    with at most ``2 * jobs`` chunks in flight, so memory stays flat however long the input;
+    each worker evaluates a copy of ``pack`` itself (never a reload from disk).
+
+    When ``cases`` raises part-way (a file that breaks off), every result before the failure
+    comes out first, then the exception. A worker process that dies (the out-of-memory killer)
+    raises :class:`WorkerError` after every result before the cases it held.
 
     >>> from datetime import date
     >>> import cprules
@@ -295,7 +302,7 @@ def evaluate_many(
         for item in cases:
             yield _evaluate_one(item, pack, as_of)
         return
-    yield from _in_workers(cases, pack, as_of, jobs, chunk_size, _worker_chunk)
+    yield from run_in_workers(cases, _worker_chunk, (pack, as_of), jobs=jobs, chunk_size=chunk_size)
 
 
 def error_record(error: CaseError | EvaluationError) -> dict[str, Any]:
@@ -319,8 +326,17 @@ def error_record(error: CaseError | EvaluationError) -> dict[str, Any]:
 
 def _line_of(result: Result) -> str:
     if isinstance(result, Report):
-        return result.to_json()
+        try:
+            return result.to_json()
+        except Exception as exc:  # text that is not valid Unicode, say: this case's error row
+            result = _unwritable(result, exc)
     return json.dumps(error_record(result), ensure_ascii=False)
+
+
+def _unwritable(report: Report, exc: Exception) -> EvaluationError:
+    return EvaluationError(
+        f"the report could not be written as JSON ({type(exc).__name__})", case_id=report.case_id
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +366,12 @@ class ReportText:
 
 def _text_of(item: CaseInput, pack: Pack, as_of: date) -> ReportText | CaseError | EvaluationError:
     result = _evaluate_one(item, pack, as_of)
-    return ReportText.of(result) if isinstance(result, Report) else result
+    if not isinstance(result, Report):
+        return result
+    try:
+        return ReportText.of(result)
+    except Exception as exc:  # text that is not valid Unicode, say: this case's error row
+        return _unwritable(result, exc)
 
 
 def evaluate_texts(
@@ -376,11 +397,11 @@ def evaluate_texts(
         for item in cases:
             yield _text_of(item, pack, as_of)
         return
-    yield from _in_workers(cases, pack, as_of, jobs, chunk_size, _worker_texts)
+    yield from run_in_workers(cases, _worker_texts, (pack, as_of), jobs=jobs, chunk_size=chunk_size)
 
 
 def evaluate_lines(
-    lines: Iterable[str | bytes],
+    lines: Iterable[CaseInput],
     pack: Pack,
     *,
     as_of: date,
@@ -390,8 +411,9 @@ def evaluate_lines(
     """JSON Lines in, JSON Lines out: one output line per input case, in input order.
 
     Each output line is a report as :meth:`Report.to_json` writes it, or an error record
-    (:func:`error_record`). With ``jobs > 1`` the workers parse and serialise, so the parent
-    only moves text; at most ``2 * jobs`` chunks are in flight.
+    (:func:`error_record`). ``lines`` may hold what :func:`evaluate_many` takes as well (cases,
+    a reader's errors). With ``jobs > 1`` the workers parse and serialise, so the parent only
+    moves text; at most ``2 * jobs`` chunks are in flight.
 
     >>> from datetime import date
     >>> import cprules
@@ -404,55 +426,26 @@ def evaluate_lines(
         for line in lines:
             yield _line_of(_evaluate_one(line, pack, as_of))
         return
-    yield from _in_workers(lines, pack, as_of, jobs, chunk_size, _worker_lines)
+    yield from run_in_workers(lines, _worker_lines, (pack, as_of), jobs=jobs, chunk_size=chunk_size)
 
 
-def _in_workers(
-    items: Iterable[Any],
-    pack: Pack,
-    as_of: date,
-    jobs: int,
-    chunk_size: int,
-    work: Any,
-) -> Iterator[Any]:
-    source = iter(items)
-    pending: deque[Future[list[Any]]] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(pack.path),)) as pool:
-        while True:
-            while len(pending) < 2 * jobs:
-                chunk = list(islice(source, chunk_size))
-                if not chunk:
-                    break
-                pending.append(pool.submit(work, chunk, as_of))
-            if not pending:
-                return
-            yield from pending.popleft().result()
+# what a worker process runs on each chunk: ``state`` is the caller's (pack, as_of), pickled once
 
 
-_WORKER_PACK: dict[str, Pack] = {}
-
-
-def _init_worker(pack_path: str) -> None:
-    _WORKER_PACK["pack"] = _cached_pack(pack_path)
-
-
-@lru_cache(maxsize=8)
-def _cached_pack(pack_path: str) -> Pack:
-    return load_pack(Path(pack_path))
-
-
-def _worker_chunk(chunk: list[CaseInput], as_of: date) -> list[Result]:
-    pack = _WORKER_PACK["pack"]
+def _worker_chunk(chunk: list[CaseInput], state: tuple[Pack, date]) -> list[Result]:
+    pack, as_of = state
     return [_evaluate_one(item, pack, as_of) for item in chunk]
 
 
-def _worker_texts(chunk: list[CaseInput], as_of: date) -> list[ReportText | CaseError | EvaluationError]:
-    pack = _WORKER_PACK["pack"]
+def _worker_texts(
+    chunk: list[CaseInput], state: tuple[Pack, date]
+) -> list[ReportText | CaseError | EvaluationError]:
+    pack, as_of = state
     return [_text_of(item, pack, as_of) for item in chunk]
 
 
-def _worker_lines(chunk: list[str | bytes], as_of: date) -> list[str]:
-    pack = _WORKER_PACK["pack"]
+def _worker_lines(chunk: list[CaseInput], state: tuple[Pack, date]) -> list[str]:
+    pack, as_of = state
     return [_line_of(_evaluate_one(item, pack, as_of)) for item in chunk]
 
 

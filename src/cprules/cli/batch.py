@@ -9,32 +9,44 @@ are never cut and rule ids never broken; columns go in a stated order when there
 A CSV written to a file starts with a UTF-8 byte order mark, so that Excel (which otherwise reads
 a CSV in the machine's legacy code page and shows ``Â§`` for ``§``) opens it right; every CSV
 reader a program uses skips the mark (Python's ``utf-8-sig``, pandas, R, LibreOffice, Power BI).
-``--no-bom`` leaves it out; standard output never has one (it goes to programs)."""
+``--no-bom`` leaves it out; standard output never has one (it goes to programs).
+
+A batch never loses data. ``--out FILE`` is written as ``FILE.partial`` and renamed to ``FILE``
+only when the run has finished; an interrupted (Ctrl-C, ``SIGTERM``, ``SIGHUP``), killed or
+failed run leaves the previous ``FILE`` untouched and ``FILE.partial`` holding whole cases
+only, and says how many. An output that is an input by another name (a hard link, standard
+input redirected from it, a file inside an SSD input folder, the pack) is refused before
+anything is read. Exit codes beyond ``check``'s: 4 when the output cannot be written part-way
+(a full disk), 5 when a worker process died (the out-of-memory killer), 130 when interrupted,
+143 when terminated."""
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import textwrap
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import date
 from importlib import import_module
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TextIO
+from types import FrameType
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from cprules.case import Case, parse_case
+from cprules.case import MAX_CASE_BYTES, Case, parse_case
 from cprules.cli.common import (
     AS_OF_HELP,
     DATE,
+    EXIT_BAD_INPUT,
     EXIT_BREACH,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     FROM_HELP,
     PACK_HELP,
@@ -48,20 +60,29 @@ from cprules.cli.common import (
 from cprules.cli.render import (
     ERROR_COLUMNS,
     FINDING_COLUMNS,
-    csv_cell,
     finding_row,
     plural,
     rich_console,
 )
-from cprules.engine import ReportText
-from cprules.errors import CaseError, EvaluationError
+from cprules.engine import ReportText, WorkerError
+from cprules.errors import CaseError, CprulesError, EvaluationError
 from cprules.findings import Report
-from cprules.pack.loader import Pack
+from cprules.output import OutputError, OutputFile, StreamOutput, check_not_an_input, csv_row, printable
+from cprules.pack.loader import Pack, policies_dir
 
 if TYPE_CHECKING:
     from cprules.summary import ComplianceSummary
 
-__all__ = ["batch", "summary_width"]
+__all__ = ["EXIT_OUTPUT", "EXIT_TERMINATED", "EXIT_WORKER", "batch", "summary_width"]
+
+#: the output could not be written part-way (a full disk, a quota): not bad input
+EXIT_OUTPUT = 4
+#: a worker process died (killed by the system, usually for memory)
+EXIT_WORKER = 5
+#: stopped by SIGTERM or SIGHUP (128 + 15, as a shell reports SIGTERM)
+EXIT_TERMINATED = 143
+
+Result = Report | ReportText | CaseError | EvaluationError
 
 
 @click.command()
@@ -161,6 +182,7 @@ def batch(
     if input_source == "-" and pack_name == "-":
         raise click.UsageError("the cases and the pack cannot both come from standard input")
     _check_targets(input_source, out, summary_json, html_out)
+    _refuse_an_input_as_output(input_source, pack_name, out, summary_json, html_out)
     pack = load_pack_arg(pack_name)
     as_of = resolve_as_of(as_of, pack)
     if with_figures:
@@ -174,25 +196,37 @@ def batch(
         as_of=as_of,
         department_year=(year if year is not None else as_of.year) if with_figures else None,
     )
-    feed = _CaseFeed(items, on_case=summary.add_case if with_figures else None)
+    cases = _fed(items, on_case=summary.add_case if with_figures else None)
     workers = jobs or cpu_count()
     # JSON Lines out: the workers write each report's JSON and send back text and a tally, so the
-    # parent only moves text; CSV out needs the findings themselves
-    engine: Iterator[Report | ReportText | CaseError | EvaluationError] = (
-        evaluate_many(feed.cases(), pack, as_of=as_of, jobs=workers)
+    # parent only moves text; CSV out needs the findings themselves. A reader's CaseError goes
+    # through the engine unchanged, so every case keeps its place in input order.
+    results: Iterator[Result] = (
+        evaluate_many(cases, pack, as_of=as_of, jobs=workers)
         if csv_out
-        else evaluate_texts(feed.cases(), pack, as_of=as_of, jobs=workers)
+        else evaluate_texts(cases, pack, as_of=as_of, jobs=workers)
     )
-    results = _in_order(feed, engine)
+    record = _csv_record if csv_out else _jsonl_record
+    sink = _open_output(out)
     started = time.perf_counter()
-    with _output(out, bom=csv_out and not no_bom) as stream, _progress(size, enabled=not quiet) as advance:
-        write = _csv_writer(stream) if csv_out else _jsonl_writer(stream)
-        for result in results:
-            write(result)
-            summary.add(result)
-            if summary.cases % 256 == 0:
-                advance(summary.cases, consumed())
-        advance(summary.cases, consumed())
+    try:
+        with _stop_signals_interrupt(), _closed_after(results), _progress(size, enabled=not quiet) as advance:
+            if csv_out:
+                if out != "-" and not no_bom:
+                    sink.write("\ufeff", cases=0)  # for Excel (see above)
+                sink.write(csv_row((*FINDING_COLUMNS, *ERROR_COLUMNS)), cases=0)
+            for result in results:
+                sink.write(record(result))
+                summary.add(result)
+                if summary.cases % 256 == 0:
+                    advance(summary.cases, consumed())
+            advance(summary.cases, consumed())
+            sink.commit()
+    except BaseException as exc:
+        if isinstance(exc, BrokenPipeError):  # the reader of standard output went away
+            raise
+        held = sink.abandon()
+        raise _stopped(exc, sink, held, out) from None
     elapsed = time.perf_counter() - started
     if summary_json is not None:
         _write_text(summary_json, json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
@@ -238,6 +272,112 @@ def _check_targets(input_source: str, out: str, summary_json: str | None, html_o
                 raise click.UsageError("--out is the input file; write the results somewhere else")
             raise click.UsageError(f"{option} is {seen[path]}; write it somewhere else")
         seen[path] = option
+
+
+def _refuse_an_input_as_output(
+    input_source: str, pack_name: str, out: str, summary_json: str | None, html_out: str | None
+) -> None:
+    """A usage error when a file written (or standard output) would overwrite an input by any
+    name: the cases, the pack's folder."""
+    inputs: list[str | Path] = [input_source]
+    pack_path = Path(pack_name)
+    if pack_name != "-" and pack_path.exists():
+        inputs.append(pack_path if pack_path.is_dir() else pack_path.parent)
+    inputs = [i for i in inputs if str(i) == "-" or not Path(i).resolve().is_relative_to(policies_dir())]
+    for option, target in (("--out", out), ("--summary-json", summary_json), ("--html", html_out)):
+        if target is None:
+            continue
+        try:
+            check_not_an_input(target, inputs)
+        except OutputError as exc:
+            raise click.UsageError(exc.reason if target == "-" else f"{option} {exc.reason}") from None
+
+
+def _open_output(out: str) -> OutputFile | StreamOutput:
+    """Where the results go; an output that cannot be created is a bad option (exit 2), before
+    any case is read."""
+    if out == "-":
+        return StreamOutput(sys.stdout)
+    try:
+        return OutputFile(out)
+    except OutputError as exc:
+        raise Failure(f"error: --out {exc}", code=EXIT_BAD_INPUT) from None
+
+
+@contextlib.contextmanager
+def _closed_after(results: Iterator[Result]) -> Iterator[None]:
+    """Close the engine's generator on the way out, whatever stops the run: its worker
+    processes stop then and there, not when the generator is collected."""
+    try:
+        yield
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: stop as for Ctrl-C (the workers stop, the partial file is kept)."""
+
+    def __init__(self, number: int) -> None:
+        self.signal = signal.Signals(number)
+        super().__init__(self.signal.name)
+
+
+@contextlib.contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """While the batch runs, SIGTERM and SIGHUP stop it as Ctrl-C does (unwinding, so the worker
+    processes are stopped and the partial output is kept and counted)."""
+
+    def stop(number: int, _frame: FrameType | None) -> None:
+        raise _Terminated(number)
+
+    previous: dict[int, Any] = {}
+    try:
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                previous[number] = signal.signal(number, stop)
+    except ValueError:  # not the main thread: leave signals to whoever owns them
+        pass
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _stopped(exc: BaseException, sink: OutputFile | StreamOutput, held: int, out: str) -> BaseException:
+    """What to say when the run stops part-way: what happened, and what the output holds."""
+    where = "standard output" if sink.partial is None else str(sink.partial)
+    kept = f"{plural(held, 'case')} written to {where}" + (
+        "" if sink.partial is None else f"; {out} is as it was"
+    )
+    if isinstance(exc, _Terminated):
+        return Failure(f"terminated ({exc.signal.name}); {kept}", code=EXIT_TERMINATED)
+    if isinstance(exc, KeyboardInterrupt | click.exceptions.Abort):
+        return Failure(f"interrupted; {kept}", code=EXIT_INTERRUPTED)
+    if isinstance(exc, WorkerError):
+        return Failure(
+            f"error: a worker process died ({exc.how}); {kept}; the cases after them were not "
+            "evaluated; rerun with --jobs 1, or with more memory",
+            code=EXIT_WORKER,
+        )
+    if isinstance(exc, OutputError):
+        return Failure(
+            f"error: {exc}; {out} is as it was" if sink.partial else f"error: {exc}", code=EXIT_OUTPUT
+        )
+    if isinstance(exc, CprulesError):  # the input broke off part-way (SourceError)
+        message = str(exc)
+        return Failure(message if _has_position(message) else f"error: {message}", f"error: {kept}")
+    if isinstance(exc, OSError):
+        return Failure(f"error: {exc.strerror or type(exc).__name__}; {kept}", code=EXIT_OUTPUT)
+    return exc
+
+
+def _has_position(message: str) -> bool:
+    head = message.split(": ", 1)[0]
+    return ":" in head and head.rsplit(":", 1)[1].isdigit()
 
 
 def _write_text(target: str, text: str) -> None:
@@ -297,10 +437,21 @@ def _batch_source(
         counter = [0]
 
         def lines() -> Iterator[BatchItem]:
+            # each line read with a bound: a file that is one 3 GB line costs no more memory than
+            # a case may take
+            number = 0
             with stream:
-                for line in stream:
+                while line := stream.readline(MAX_CASE_BYTES + 1):
+                    number += 1
                     counter[0] += len(line)
-                    if line.strip():
+                    if len(line) > MAX_CASE_BYTES and not line.endswith(b"\n"):
+                        while line and not line.endswith(b"\n"):
+                            line = stream.readline(1 << 20)
+                            counter[0] += len(line)
+                        yield CaseError(
+                            f"case text over the {MAX_CASE_BYTES // 2**20} MiB limit", path=f"line {number}"
+                        )
+                    elif line.strip():
                         yield _parsed(line) if parse else line
 
         return lines(), size, lambda: counter[0]
@@ -331,76 +482,16 @@ def _parsed(line: bytes) -> Case | CaseError:
         return exc
 
 
-class _CaseFeed:
-    """Splits the input: cases (or their text) go to the engine, read errors wait beside them so
-    that the output keeps input order."""
-
-    def __init__(self, items: Iterator[BatchItem], on_case: Callable[[Case], object] | None) -> None:
-        self._items = items
-        self._on_case = on_case
-        #: in input order, what was sent: None for a case given to the engine, or the read error
-        self.order: deque[CaseError | None] = deque()
-
-    def cases(self) -> Iterator[Case | bytes]:
-        for item in self._items:
-            if isinstance(item, CaseError):
-                self.order.append(item)
-                continue
-            if self._on_case is not None and isinstance(item, Case):
-                self._on_case(item)
-            self.order.append(None)
-            yield item
-
-
-def _in_order(
-    feed: _CaseFeed, results: Iterator[Report | ReportText | CaseError | EvaluationError]
-) -> Iterator[Report | ReportText | CaseError | EvaluationError]:
-    """The engine's results with the read errors put back in their places."""
-    order = feed.order
-    for result in results:
-        # the engine has read the case this result is for, so its marker is in ``order``
-        while order[0] is not None:
-            yield order.popleft()  # type: ignore[misc]
-        order.popleft()
-        yield result
-    # read errors after the last case: the engine has read the input to its end by now
-    while order:
-        leftover = order.popleft()
-        if leftover is not None:
-            yield leftover
-
-
-class _output:
-    """Standard output, or a file opened for writing (UTF-8; with ``bom``, a byte order mark first
-    when it is a file, for Excel)."""
-
-    def __init__(self, target: str, *, bom: bool = False) -> None:
-        self._target = target
-        self._bom = bom
-        self._stream: TextIO | None = None
-
-    def __enter__(self) -> TextIO:
-        if self._target == "-":
-            return sys.stdout
-        self._stream = open(self._target, "w", encoding="utf-8-sig" if self._bom else "utf-8", newline="")
-        return self._stream
-
-    def __exit__(self, *exc: object) -> None:
-        if self._stream is not None:
-            self._stream.close()
-
-
-def _jsonl_writer(stream: TextIO) -> Callable[[Report | ReportText | CaseError | EvaluationError], None]:
-    def write(result: Report | ReportText | CaseError | EvaluationError) -> None:
-        if isinstance(result, ReportText):
-            stream.write(result.json)
-        elif isinstance(result, Report):
-            stream.write(result.to_json())
-        else:
-            stream.write(json.dumps(_error_object(result), ensure_ascii=False))
-        stream.write("\n")
-
-    return write
+def _fed(items: Iterator[BatchItem], on_case: Callable[[Case], object] | None) -> Iterator[BatchItem]:
+    """The input as the engine takes it, each case first shown to ``on_case`` (the Department's
+    figures), in input order."""
+    if on_case is None:
+        yield from items
+        return
+    for item in items:
+        if isinstance(item, Case):
+            on_case(item)
+        yield item
 
 
 def _error_object(error: CaseError | EvaluationError) -> dict[str, Any]:
@@ -411,33 +502,30 @@ def _error_object(error: CaseError | EvaluationError) -> dict[str, Any]:
     return {"case_id": error.case_id, "error": detail}
 
 
-def _csv_writer(stream: TextIO) -> Callable[[Report | ReportText | CaseError | EvaluationError], None]:
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow((*FINDING_COLUMNS, *ERROR_COLUMNS))
-    blank_errors = [""] * len(ERROR_COLUMNS)
-    blank_findings = [""] * len(FINDING_COLUMNS)
-    case_id_column = FINDING_COLUMNS.index("case_id")
+def _jsonl_record(result: Result) -> str:
+    """A case's line of JSON Lines out (a lone surrogate is escaped on the way to the file)."""
+    if isinstance(result, ReportText):
+        return result.json + "\n"
+    if isinstance(result, Report):
+        return result.to_json() + "\n"
+    return json.dumps(_error_object(result), ensure_ascii=False) + "\n"
 
-    def write(result: Report | ReportText | CaseError | EvaluationError) -> None:
-        if isinstance(result, ReportText):  # pragma: no cover - CSV out asks the engine for reports
-            raise TypeError("a CSV row per finding needs the whole report")
-        if isinstance(result, Report):
-            writer.writerows([*finding_row(result, finding), *blank_errors] for finding in result.findings)
-            return
-        detail = _error_object(result)["error"]
-        row: list[str | int] = list(blank_findings)
-        row[case_id_column] = csv_cell(result.case_id)
-        writer.writerow(
-            [
-                *row,
-                detail["kind"],
-                csv_cell(detail["path"]),
-                csv_cell(detail["rule_id"]),
-                csv_cell(detail["message"]),
-            ]
+
+_BLANK_ERRORS = [""] * len(ERROR_COLUMNS)
+
+
+def _csv_record(result: Result) -> str:
+    """A case's rows of CSV out: a row per finding, or one row for its error."""
+    if isinstance(result, ReportText):  # pragma: no cover - CSV out asks the engine for reports
+        raise TypeError("a CSV row per finding needs the whole report")
+    if isinstance(result, Report):
+        return "".join(
+            csv_row([*finding_row(result, finding), *_BLANK_ERRORS]) for finding in result.findings
         )
-
-    return write
+    detail = _error_object(result)["error"]
+    row: list[Any] = [""] * len(FINDING_COLUMNS)
+    row[FINDING_COLUMNS.index("case_id")] = result.case_id
+    return csv_row([*row, detail["kind"], detail["path"], detail["rule_id"], detail["message"]])
 
 
 class _progress:
@@ -457,12 +545,20 @@ class _progress:
         columns: list[Any] = [TextColumn("{task.description}")]
         if self._total:
             columns += [BarColumn(), TaskProgressColumn()]
-        self._bar = Progress(*columns, TimeElapsedColumn(), console=rich_console(stderr=True), transient=True)
+        # no refresh thread: worker processes are forked only from a process with one thread
+        self._bar = Progress(
+            *columns,
+            TimeElapsedColumn(),
+            console=rich_console(stderr=True),
+            transient=True,
+            auto_refresh=False,
+        )
         self._bar.__enter__()
         self._task = self._bar.add_task("0 cases", total=self._total or None)
 
         def advance(cases: int, read: int) -> None:
             self._bar.update(self._task, description=f"{cases:,} cases", completed=read)
+            self._bar.refresh()
 
         return advance
 
@@ -508,7 +604,7 @@ def _print_summary(summary: ComplianceSummary, pack: Pack, as_of: date, elapsed:
 
 def _shown(text: str) -> str:
     """Text from a pack or a command line, with anything a terminal would act on made visible."""
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    return printable(text)
 
 
 def _print_department(summary: ComplianceSummary) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from cprules.cli.common import EXIT_BREACH, EXIT_OK, Failure, display_name, load_pack_arg
-from cprules.cli.render import error_line, located, plural, rich_console
+from cprules.cli.render import echo, error_line, located, plural, rich_console
 from cprules.errors import PackError
 from cprules.pack.loader import Pack, bundled_pack_ids, load_pack, policies_dir, validate_pack
 
@@ -51,6 +51,7 @@ def packs(output_format: str) -> int:
         return code
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     for name, justify in (
@@ -63,7 +64,7 @@ def packs(output_format: str) -> int:
         table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for entry in entries:
         if "error" in entry:
-            table.add_row(entry["id"], "", "", "", f"[red]does not load: {entry['error']}[/red]")
+            table.add_row(entry["id"], "", "", "", Text(f"does not load: {entry['error']}", style="red"))
         else:
             table.add_row(
                 entry["id"], entry["version"], str(entry["rules"]), entry["extends"] or "—", entry["title"]
@@ -92,11 +93,11 @@ def pack_validate(paths: tuple[str, ...]) -> int:
             error_line(located(problem))
         if problems:
             code = EXIT_BREACH
-            click.echo(f"{display_name(target)}: {plural(len(problems), 'error')}")
+            echo(f"{display_name(target)}: {plural(len(problems), 'error')}")
         elif pack is not None:
             inherited = len(pack.chain) > 1
             rules = plural(len(pack.rules), "rule")
-            click.echo(
+            echo(
                 f"{display_name(target)}: ok — pack {pack.id} {pack.version}, {rules}"
                 + (f" (extends {' -> '.join(pack.chain[1:])})" if inherited else "")
                 + (f", {len(pack.disabled)} disabled" if pack.disabled else "")
@@ -165,7 +166,7 @@ def pack_test(target: str, keyword: str | None, verbose: bool) -> int:
     files = scenario_files(pack) if target != "-" else []
     passed = failed = errors = 0
     failures: list[tuple[str, str, tuple[str, ...]]] = []
-    click.echo(
+    echo(
         f"pack {pack.id} {pack.version}: {plural(len(files), 'scenario file')} in "
         f"{_short_path(pack.path.parent / 'tests')}"
     )
@@ -175,7 +176,7 @@ def pack_test(target: str, keyword: str | None, verbose: bool) -> int:
             scenarios = load_scenarios(path)
         except PackError as exc:
             errors += 1
-            click.echo(f"{shown} E")
+            echo(f"{shown} E")
             failures.append((shown, "could not be read", (str(exc),)))
             continue
         marks = []
@@ -189,15 +190,15 @@ def pack_test(target: str, keyword: str | None, verbose: bool) -> int:
             else:
                 passed += 1
             if verbose:
-                click.echo(f"{shown}:{line} {scenario.name} {'FAILED' if problems else 'PASSED'}")
+                echo(f"{shown}:{line} {scenario.name} {'FAILED' if problems else 'PASSED'}")
             marks.append("F" if problems else ".")
         if not verbose and marks:
-            click.echo(f"{shown} {''.join(marks)}")
+            echo(f"{shown} {''.join(marks)}")
     for where, name, problems in failures:
-        click.echo("")
-        click.echo(f"FAILED {where}: {name}")
+        echo("")
+        echo(f"FAILED {where}: {name}")
         for problem in problems:
-            click.echo(f"    {problem}")
+            echo(f"    {problem}")
     parts = [f"{passed} passed"]
     if failed:
         parts.append(f"{failed} failed")
@@ -205,7 +206,7 @@ def pack_test(target: str, keyword: str | None, verbose: bool) -> int:
         parts.append(plural(errors, "error"))
     if not (passed or failed or errors):
         parts = ["no scenarios ran" + (f" matching -k {keyword}" if keyword else "")]
-    click.echo(f"{', '.join(parts)} in {time.perf_counter() - started:.2f}s")
+    echo(f"{', '.join(parts)} in {time.perf_counter() - started:.2f}s")
     return EXIT_BREACH if failed or errors else EXIT_OK
 
 

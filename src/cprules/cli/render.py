@@ -4,6 +4,13 @@
 Everything here writes or formats; nothing reads input or decides an exit code
 (:mod:`cprules.cli.common` does). An error line never quotes a value from a case: case data is
 personal data about a child, and error text ends up in logs.
+
+Nothing from an input reaches a terminal unescaped: case ids, rule ids, pack titles, citations
+and error text can hold ESC, OSC, CR, NUL or a lone surrogate, which a terminal would obey (or
+a write would fail on). :func:`error_line` and :func:`echo` escape them
+(:func:`cprules.output.printable`); :func:`rich_console` gives a console that reads no markup
+in strings (a ``[link=...]`` in a citation is text) and escapes every character it shows, in
+tables, ``Text`` and plain strings alike.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import click
 
 from cprules.errors import CaseError
 from cprules.findings import Finding, Report, Status
+from cprules.output import csv_cell as _csv_cell
+from cprules.output import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,6 +38,7 @@ __all__ = [
     "STATUS_STYLE",
     "case_error_lines",
     "csv_cell",
+    "echo",
     "error_line",
     "finding_row",
     "internal_error_line",
@@ -77,8 +87,15 @@ STATUS_STYLE = {
 
 
 def error_line(text: str) -> None:
-    """Write one line on standard error (newlines inside become spaces)."""
-    click.echo(" ".join(text.split("\n")).rstrip(), err=True)
+    """Write one line on standard error (newlines inside become spaces; anything a terminal
+    would obey is escaped)."""
+    click.echo(printable(" ".join(text.split("\n")).rstrip()), err=True)
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` for text that holds input (a pack's words, a scenario's name): line breaks
+    are kept, anything else a terminal would obey is escaped."""
+    click.echo("\n".join(printable(line) for line in text.split("\n")), err=err, nl=nl)
 
 
 def located(message: str) -> str:
@@ -126,25 +143,53 @@ def case_error_lines(exc: CaseError, source: str | None) -> list[str]:
 
 
 def rich_console(*, stderr: bool = False) -> Console:
-    """A rich console on standard output (or error): colour and width only on a terminal."""
-    from rich.console import Console
-
+    """A rich console on standard output (or error): colour and width only on a terminal; no
+    markup read from strings, and every character shown escaped as :func:`printable` does."""
     stream = sys.stderr if stderr else sys.stdout
     terminal = stream.isatty()
     width = None if terminal or os.environ.get("COLUMNS") else 120
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+    return _escaping_console()(file=stream, width=width, highlight=False, soft_wrap=False, markup=False)
+
+
+def _escaping_console() -> type[Console]:
+    """The console class (built on first use: rich is imported only by commands that print)."""
+    global _ESCAPING_CONSOLE
+    if _ESCAPING_CONSOLE is not None:
+        return _ESCAPING_CONSOLE
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.segment import Segment
+    from rich.text import Text
+
+    class EscapingConsole(Console):
+        """Escapes what it renders: strings before layout (so columns stay aligned), and every
+        segment of text after it (a ``Text`` built from input); rich's own control segments
+        (cursor moves of a progress bar) and line breaks pass as they are."""
+
+        def render_str(self, text: str, **options: Any) -> Text:
+            return super().render_str(_printable_lines(text), **options)
+
+        def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Any:
+            for segment in super().render(renderable, options):
+                if segment.control or segment.text == "\n" or segment.text.isprintable():
+                    yield segment
+                else:
+                    yield Segment(_printable_lines(segment.text), segment.style, segment.control)
+
+    _ESCAPING_CONSOLE = EscapingConsole
+    return EscapingConsole
+
+
+_ESCAPING_CONSOLE: type[Console] | None = None
+
+
+def _printable_lines(text: str) -> str:
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def csv_cell(value: Any) -> str | int:
-    """A CSV cell; text that a spreadsheet would run as a formula is quoted with a leading '."""
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted with a leading '
+    (:func:`cprules.output.csv_cell`)."""
+    return _csv_cell(value)
 
 
 def finding_row(report: Report, finding: Finding) -> list[str | int]:

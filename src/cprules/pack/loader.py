@@ -3,6 +3,12 @@
 Every mistake becomes a :class:`~cprules.PackError` whose message starts ``FILE:LINE:COLUMN:``
 and says what to write instead.
 
+What a pack may read is confined: ``extends:`` names a bundled pack, or a pack folder (or a
+``.yaml`` file) inside the allowed root (by default the folder that holds the pack's own
+folder, so sibling packs can extend each other); ``include:`` names files of the pack's own
+folder. A file that is not a pack is refused without quoting a word of it, and every file is
+measured before it is read. Numbers are whole numbers written in plain digits.
+
 >>> pack = load_pack("england")
 >>> pack.id, "first-core-group" in pack.rule_ids
 ('england', True)
@@ -13,7 +19,10 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import os
+import re
+import stat
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -41,6 +50,9 @@ __all__ = [
 
 PACK_SCHEMA_VERSION = 1
 MAX_PACK_BYTES = 1 << 20
+#: packs in one ``extends`` chain (national -> region -> authority needs three)
+MAX_EXTENDS_DEPTH = 10
+_PACK_SUFFIXES = (".yaml", ".yml")
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -185,43 +197,64 @@ def bundled_pack_ids() -> list[str]:
     return sorted(p.parent.name for p in root.glob("*/pack.yaml")) if root.is_dir() else []
 
 
-def load_pack(name_or_path: str | Path) -> Pack:
+def load_pack(name_or_path: str | Path, *, root: str | Path | None = None) -> Pack:
     """Load a bundled pack by id, or a pack from a folder or a ``pack.yaml`` path.
 
-    Raises :class:`~cprules.PackError` (``FILE:LINE:COLUMN: rule <id>: ...``) on any mistake.
+    ``root`` is the folder an ``extends:`` path must stay inside (default: the folder that holds
+    this pack's folder); a bundled pack id is always allowed. Raises
+    :class:`~cprules.PackError` (``FILE:LINE:COLUMN: rule <id>: ...``) on any mistake.
 
     >>> load_pack("jersey").calendar.country
     'JE'
     """
-    return _Loader().load(_locate(name_or_path, base=None), stack=())
+    path = _locate(name_or_path, base=None)
+    return _Loader(root=_root_for(path, root)).load(path, stack=())
 
 
-def validate_pack(name_or_path: str | Path) -> list[PackError]:
+def validate_pack(name_or_path: str | Path, *, root: str | Path | None = None) -> list[PackError]:
     """Every mistake in a pack, in file order: each rule is checked on its own, so one bad rule
-    does not hide the next. An empty list means the pack loads.
+    does not hide the next. An empty list means the pack loads (``root`` as for
+    :func:`load_pack`).
 
     >>> validate_pack("stoke")
     []
     """
-    loader = _Loader(collect=True)
     try:
-        loader.load(_locate(name_or_path, base=None), stack=())
+        path = _locate(name_or_path, base=None)
+    except PackError as exc:
+        return [exc]
+    loader = _Loader(collect=True, root=_root_for(path, root))
+    try:
+        loader.load(path, stack=())
     except PackError as exc:  # a mistake outside the rules stops the loading
         loader.errors.append(exc)
     unique = {str(error): error for error in loader.errors}
     return sorted(unique.values(), key=lambda e: (e.file or "", e.line or 0, e.column or 0))
 
 
+def _root_for(path: Path, root: str | Path | None) -> Path:
+    """The folder ``extends:`` paths must stay inside."""
+    if root is not None:
+        return Path(root).resolve()
+    return path.resolve().parent.parent
+
+
 def _locate(name_or_path: str | Path, base: Path | None) -> Path:
     text = str(name_or_path)
-    if isinstance(name_or_path, Path) or text.startswith((".", "/")) or text.endswith((".yaml", ".yml")):
+    if isinstance(name_or_path, Path) or text.startswith((".", "/")) or text.endswith(_PACK_SUFFIXES):
         path = Path(text)
         if base is not None and not path.is_absolute():
-            path = base / path
+            path = Path(os.path.normpath(base / path))  # p/../base as base: what errors name
         if path.is_dir():
             path = path / "pack.yaml"
         if not path.is_file():
             raise PackError(f"no pack at {text}; give a bundled pack id or a pack folder", file=str(path))
+        if path.suffix.lower() not in _PACK_SUFFIXES:
+            # a pack is YAML: refuse anything else unread, so no word of it is ever quoted
+            raise PackError(
+                "not a pack: give a pack folder (holding pack.yaml), a .yaml file or a bundled pack id",
+                file=str(path),
+            )
         return path
     candidate = policies_dir() / text / "pack.yaml"
     if candidate.is_file():
@@ -259,10 +292,14 @@ class _Loader:
         parent: Pack | None = None
         raw_rules: list[_RawRule] = []
         if top.extends is not None:
-            try:
-                parent_path = _locate(top.extends, base=path.parent)
-            except PackError as exc:
-                raise self._error(doc, ("extends",), exc.reason) from None
+            if len(stack) >= MAX_EXTENDS_DEPTH:
+                raise self._error(
+                    doc,
+                    ("extends",),
+                    f"extends chains more than {MAX_EXTENDS_DEPTH} packs one on another; extend a "
+                    "bundled pack, or a pack that extends one, directly",
+                )
+            parent_path = self._parent_path(doc, top.extends, path)
             parent = self.load(parent_path, stack)
             raw_rules = [
                 _RawRule(dict(r.data), r.doc, r.path, r.pack_id, dict(r.overridden), r.disabled)
@@ -300,7 +337,15 @@ class _Loader:
             include_path = path.parent / name
             if not include_path.is_file() or include_path.resolve().parent != path.parent.resolve():
                 raise self._error(doc, ("include", position), f"no file '{name}' in this pack's folder")
+            if include_path.suffix.lower() not in _PACK_SUFFIXES:
+                raise self._error(
+                    doc, ("include", position), "include names .yaml files of this pack's folder"
+                )
             include_doc = self._read(include_path)
+            if not isinstance(include_doc.data, dict) or not {"schema", "rules"} & set(include_doc.data):
+                raise self._error(
+                    include_doc, (), "not a file of rules: it has no 'rules:' (start it schema: 1, rules:)"
+                )
             try:
                 included = IncludeFile.model_validate(include_doc.data)
             except ValidationError as exc:
@@ -373,31 +418,72 @@ class _Loader:
         self._keep.append(pack)
         return pack
 
-    def __init__(self, *, collect: bool = False) -> None:
+    def __init__(self, *, collect: bool = False, root: Path | None = None) -> None:
         self._raw: dict[int, list[_RawRule]] = {}
         self._keep: list[Pack] = []
         self._collect = collect
+        #: the folder extends paths must stay inside (bundled packs are always allowed)
+        self._root = root
         #: with collect=True, every rule that failed validation (the rest of the pack loads)
         self.errors: list[PackError] = []
 
     def _raw_of(self, pack: Pack) -> list[_RawRule]:
         return self._raw[id(pack)]
 
+    def _parent_path(self, doc: YamlDocument, extends: str, path: Path) -> Path:
+        """The pack an ``extends:`` names: a bundled id, or a pack inside the allowed root."""
+        try:
+            parent = _locate(extends, base=path.parent)
+        except PackError as exc:
+            raise self._error(doc, ("extends",), exc.reason) from None
+        real = parent.resolve()
+        allowed = [policies_dir().resolve()]
+        if self._root is not None:
+            allowed.append(self._root)
+        if not any(real.is_relative_to(folder) for folder in allowed):
+            where = f" inside {self._root}" if self._root is not None else ""
+            raise self._error(
+                doc,
+                ("extends",),
+                "extends reaches outside the folders a pack may read; write a bundled pack id "
+                f"({', '.join(bundled_pack_ids())}) or the path of a pack folder{where}",
+            )
+        return parent
+
     # -- reading and validating ------------------------------------------------------------
 
     def _read(self, path: Path) -> YamlDocument:
+        text = _read_bounded(path)
         try:
-            text = path.read_bytes()
-        except OSError as exc:
-            raise PackError(f"cannot read the pack file ({exc.strerror})", file=str(path)) from None
-        try:
-            return load_yaml(text, file=str(path), max_bytes=MAX_PACK_BYTES)
+            doc = load_yaml(text, file=str(path), max_bytes=MAX_PACK_BYTES)
         except YamlProblem as exc:
             raise PackError(exc.message, file=str(path), line=exc.line or 1, column=exc.column or 1) from None
+        except ValueError:  # PyYAML's int() of more digits than Python converts (4,300)
+            line, column = _huge_number_at(text)
+            raise PackError(
+                "a number too long to read; write a whole number of a few digits",
+                file=str(path),
+                line=line,
+                column=column,
+            ) from None
+        for where, token in _unplain_numbers(doc, text):
+            raise self._error(
+                doc,
+                where,
+                f"write the number in plain digits (e.g. 10), not '{token[:20]}' (hexadecimal, octal, "
+                "a leading 0, a _ or a : read as numbers in YAML 1.1 and mislead)",
+            )
+        return doc
 
     def _validate_top(self, doc: YamlDocument) -> PackFile:
         if not isinstance(doc.data, dict):
             raise self._error(doc, (), "a pack file is a mapping (schema:, id:, title:, rules: ...)")
+        if "schema" not in doc.data:
+            # not a pack (or not yet one): say so without quoting any of its keys, which in a
+            # file that is not a pack could be anything
+            raise self._error(
+                doc, (), "not a pack file: it has no 'schema: 1' line; a pack starts schema: 1, id:, title:"
+            )
         try:
             return PackFile.model_validate(doc.data)
         except ValidationError as exc:
@@ -507,6 +593,85 @@ class _Loader:
         return PackError(message, file=doc.file, line=line, column=column, rule_id=rule_id)
 
 
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of a pack file, measured before they are read: a file over the limit, or one
+    that is not a regular file (a FIFO, a device), costs no memory and never blocks."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as exc:
+        raise PackError(f"cannot read the pack file ({exc.strerror})", file=str(path)) from None
+    with open(descriptor, "rb", closefd=True) as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise PackError(
+                "not a pack: a pack file is a regular .yaml file", file=str(path), line=1, column=1
+            )
+        if info.st_size > MAX_PACK_BYTES:
+            raise PackError(
+                f"file over the {MAX_PACK_BYTES // 1024} KiB limit; split it into smaller files",
+                file=str(path),
+                line=1,
+                column=1,
+            )
+        try:
+            data = handle.read(MAX_PACK_BYTES + 1)  # the file may grow after the measuring
+        except OSError as exc:
+            raise PackError(f"cannot read the pack file ({exc.strerror})", file=str(path)) from None
+    return data
+
+
+#: a whole number as the pack format takes it: plain decimal digits, no leading zero
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?![0-9A-Za-z_:.])")
+_ANCHOR = re.compile(r"&[^\s]+\s+")
+
+
+def _unplain_numbers(doc: YamlDocument, text: bytes) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """The path and source text of each number not written in plain decimal digits.
+
+    YAML 1.1 (what PyYAML reads) also takes ``0x10`` (16), ``010`` (8), ``1_000`` and ``1:30``
+    (90) as integers: in a period of working days each would quietly mean something else."""
+    lines: list[str] | None = None
+    for where, value in _walk(doc.data, ()):
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue
+        if lines is None:
+            lines = text.decode("utf-8-sig", errors="replace").splitlines()
+        position = doc.position(where)
+        if position is None or not 0 < position[0] <= len(lines):
+            continue
+        written = lines[position[0] - 1][position[1] - 1 :]
+        written = _ANCHOR.sub("", written, count=1) if written.startswith("&") else written
+        if written.startswith("*"):
+            continue  # an alias: the anchored value was checked where it was written
+        if _PLAIN_NUMBER.match(written) is None:
+            yield where, written.split("#")[0].strip().rstrip(",]}").strip()
+
+
+def _walk(data: Any, where: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _walk(value, (*where, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _walk(value, (*where, index))
+    else:
+        yield where, data
+
+
+_LONG_DIGITS = re.compile(rb"[0-9_]{4000,}")
+
+
+def _huge_number_at(text: bytes) -> tuple[int, int]:
+    """Where the first very long run of digits starts (1-based line and column)."""
+    match = _LONG_DIGITS.search(text)
+    if match is None:  # pragma: no cover - PyYAML raised ValueError for another reason
+        return 1, 1
+    line = text.count(b"\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind(b"\n", 0, match.start()) + 1) + 1
+    return line, column
+
+
 def _find_key(data: Any, name: str) -> list[Any] | None:
     """The path to the first mapping key called ``name`` in a rule (for errors raised on a
     whole rule that are about one field)."""
@@ -543,10 +708,12 @@ def _pack_message(error: Mapping[str, Any], loc: list[Any], kind: str | None) ->
     """A message saying what is wrong and what to write instead; and whether it is about a key."""
     kind_name = str(error["type"])
     ctx: Mapping[str, Any] = error.get("ctx") or {}
-    field_name = str(loc[-1]) if loc else ""
+    field_name = str(loc[-1])[:60] if loc else ""
     model = RULE_KINDS.get(kind or "")
     if kind_name in _OWN_MESSAGES:
         return str(error["msg"]), False
+    if kind_name in ("int_type", "int_parsing", "int_from_float"):
+        return "write a whole number in plain digits (e.g. 10), not yes/no, a decimal or quoted", False
     if kind_name == "union_tag_invalid":
         tag = str(ctx.get("tag", ""))
         close = difflib.get_close_matches(tag, list(RULE_KINDS), n=1)

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, Strict, TypeAdapter, model_validator
 from pydantic_core import PydanticCustomError
 
 from cprules.calendar import WorkingCalendar
@@ -58,6 +58,10 @@ __all__ = [
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 _T = TypeVar("_T")
 
+#: a number in a pack: a whole number only (``yes``, ``"10"`` and ``10.0`` are refused, where
+#: pydantic's lax mode would read them as 1 and 10; the loader also refuses 0x10, 010, 1_000)
+WholeNumber = Annotated[int, Strict()]
+
 #: the conference event types (a conference may be another authority's: ``held_by``)
 CONFERENCE_TYPES: frozenset[str] = frozenset({"icpc", "review_conference", "transfer_in_conference"})
 
@@ -88,10 +92,12 @@ class Period(BaseModel):
 
     model_config = _STRICT
 
-    working_days: int | None = Field(default=None, description="Working days (Mon-Fri less holidays).")
-    days: int | None = Field(default=None, description="Calendar days.")
-    weeks: int | None = Field(default=None, description="Calendar weeks.")
-    months: int | None = Field(default=None, description="Calendar months.")
+    working_days: WholeNumber | None = Field(
+        default=None, description="Working days (Mon-Fri less holidays)."
+    )
+    days: WholeNumber | None = Field(default=None, description="Calendar days.")
+    weeks: WholeNumber | None = Field(default=None, description="Calendar weeks.")
+    months: WholeNumber | None = Field(default=None, description="Calendar months.")
 
     @model_validator(mode="after")
     def _exactly_one_positive(self) -> Period:
@@ -109,13 +115,7 @@ class Period(BaseModel):
                 "a period must be a positive whole number; write e.g. {unit}: 10",
                 {"unit": unit},
             )
-        if value > _LONGEST[unit]:
-            raise PydanticCustomError(
-                "period_too_long",
-                "a period of {value} {unit} reaches past the dates cprules works with "
-                "(1990 to 2100); write at most {most}",
-                {"unit": unit, "value": value, "most": _LONGEST[unit]},
-            )
+        _within_supported_dates(unit, value)
         return self
 
     def _items(self) -> Iterator[tuple[str, int | None]]:
@@ -178,6 +178,17 @@ class Period(BaseModel):
         unit = self.unit.replace("_", " ")
         amount = self.amount
         return f"{amount} {unit[:-1] if amount == 1 else unit}"
+
+
+def _within_supported_dates(unit: str, value: int) -> None:
+    """Refuse a period longer than the span of supported dates (it would overflow a date)."""
+    if value > _LONGEST[unit]:
+        raise PydanticCustomError(
+            "period_too_long",
+            "a period of {value} {unit} reaches past the dates cprules works with "
+            "(1990 to 2100); write at most {most}",
+            {"unit": unit, "value": value, "most": _LONGEST[unit]},
+        )
 
 
 def add_months(start: date, months: int) -> date:
@@ -710,7 +721,7 @@ class AlternationRule(RuleBase):
     kind: Literal["alternation"]
     event: Selector
     property: dict[str, FieldTest] = Field(min_length=1)
-    at_least_every: int = Field(ge=2)
+    at_least_every: WholeNumber = Field(ge=2)
 
     @model_validator(mode="after")
     def _property_fields(self) -> AlternationRule:
@@ -729,7 +740,7 @@ class EscalationRule(RuleBase):
     kind: Literal["escalation"]
     event: Selector
     failure: dict[str, FieldTest] = Field(min_length=1)
-    count: int = Field(ge=1)
+    count: WholeNumber = Field(ge=1)
     expect: Selector
     within: Period
 
@@ -893,7 +904,7 @@ class AgeLimitRule(RuleBase):
     """No plan stays open past the child's ``age``-th birthday (``due`` is the birthday)."""
 
     kind: Literal["age_limit"]
-    age: int = Field(default=18, ge=1, le=25)
+    age: WholeNumber = Field(default=18, ge=1, le=25)
 
     def extra_needs(self) -> set[str]:
         return {"plan_start", "plan_end"}
@@ -924,6 +935,7 @@ class Within(Period):
                 "a period must be zero or a positive whole number; write e.g. {unit}: 10",
                 {"unit": unit},
             )
+        _within_supported_dates(unit, value)
         return self
 
     def _words(self) -> str:

@@ -42,7 +42,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import IO, Any, Union
+from typing import IO, Any, Union, cast
 
 from pydantic import BaseModel
 
@@ -373,6 +373,54 @@ def read_csv_events(handle: IO[bytes] | IO[str], name: str) -> Iterator[Case | C
 
 def _read(handle: IO[bytes] | IO[str], name: str) -> Iterator[Case | CaseError]:
     start = handle.tell()
+    if not is_text(handle):
+        _check_encoding_head(cast(IO[bytes], handle), start, name)
+    try:
+        yield from _read_text(handle, start, name)
+    except UnicodeDecodeError:
+        # the whole table is decoded by the first pass, so this comes before any case is out
+        line = _first_line_not_utf8(cast(IO[bytes], handle), start)
+        raise SourceError(
+            "not UTF-8 text; save the table as UTF-8 (in Excel: CSV UTF-8)", file=name, line=line
+        ) from None
+
+
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _check_encoding_head(handle: IO[bytes], start: int, name: str) -> None:
+    """Refuse UTF-16 (and UTF-32) text at once: decoded as UTF-8 it is either an error or,
+    without a byte-order mark, a header of letters between NUL bytes."""
+    head = handle.read(4096)
+    handle.seek(start)
+    first_line = head.split(b"\n", 1)[0]
+    if head.startswith(_UTF16_MARKS) or b"\x00" in first_line:
+        raise SourceError(
+            "UTF-16 text, not UTF-8; save the table as UTF-8 (in Excel: CSV UTF-8)", file=name, line=1
+        )
+
+
+def _first_line_not_utf8(handle: IO[bytes], start: int) -> int:
+    """The line holding the first byte that is not UTF-8 (a newline byte never occurs inside a
+    UTF-8 sequence, so each line can be decoded on its own)."""
+    handle.seek(start)
+    line = 1
+    carry = b""
+    while raw := handle.readline(1 << 20):
+        piece = carry + raw
+        try:
+            piece.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if raw.endswith(b"\n") or exc.reason != "unexpected end of data" or exc.start < len(piece) - 3:
+                return line
+            carry = piece[exc.start :]  # a sequence cut by the read limit: read on
+            continue
+        carry = b""
+        line += raw.endswith(b"\n")
+    return line
+
+
+def _read_text(handle: IO[bytes] | IO[str], start: int, name: str) -> Iterator[Case | CaseError]:
     with text_stream(handle) as text:
         reader = csv.reader(text)
         try:
