@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cprules.cli import ERROR_COLUMNS, FINDING_COLUMNS, cli
+from cprules.cli import cli
+from cprules.cli.render import ERROR_COLUMNS, FINDING_COLUMNS
 
 
 def caseload(*cases: dict[str, object] | str) -> str:
@@ -246,3 +247,14 @@ def test_summary_adds_the_departments_figures(runner: CliRunner, input_file: Pat
     result = run(runner, str(input_file), "--pack", "england", "--as-of", "2024-06-01", "--summary")
     assert result.exit_code in (0, 1), result.output
     assert "4 cases under england" in result.stderr
+
+
+def test_csv_error_rows_quote_what_a_spreadsheet_would_run(runner: CliRunner, pack_dir: Path):
+    bad = {**BAD_FIELD, "case_id": "=HYPERLINK(1)"}
+    result = run(
+        runner, "-", "--pack", str(pack_dir), "--as-of", "2024-06-01", "--format", "csv", input=caseload(bad)
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["case_id"], r["error_kind"], r["error_path"]) for r in rows] == [
+        ("'=HYPERLINK(1)", "case", "events[0].seen_alonee")
+    ]

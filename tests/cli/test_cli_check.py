@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from cprules import Report
-from cprules.cli import FINDING_COLUMNS, cli
+from cprules.cli import cli
+from cprules.cli.render import FINDING_COLUMNS
 
 
 def one_line(text: str) -> str:
@@ -199,13 +200,13 @@ def test_as_of_before_the_pack_took_effect_warns(runner: CliRunner, pack_dir: Pa
 def test_as_of_defaults_to_today_in_london(
     runner: CliRunner, pack_dir: Path, late_case: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr("cprules.cli.today_in_london", lambda: date(2024, 6, 1))
+    monkeypatch.setattr("cprules.cli.common.today_in_london", lambda: date(2024, 6, 1))
     result = runner.invoke(cli, ["check", str(late_case), "--pack", str(pack_dir), "--format", "json"])
     assert json.loads(result.stdout)["as_of"] == "2024-06-01"
 
 
 def test_today_in_london_is_a_date():
-    from cprules.cli import today_in_london
+    from cprules.cli.common import today_in_london
 
     assert isinstance(today_in_london(), date)
 

@@ -28,7 +28,7 @@ EXAMPLE_PACKS = {
 def cprules(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run the console script when it is installed beside this Python, else ``python -m``."""
     script = Path(sys.executable).with_name("cprules")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "cprules.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "cprules"]
     return subprocess.run(
         [*command, *args],
         input=stdin,

@@ -15,7 +15,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def test_formats() -> None:
-    assert FORMATS == ("json", "yaml", "jsonl", "csv", "cin-census", "ssd")
+    assert FORMATS == ("json", "yaml", "jsonl", "csv", "cin-census", "ssd", "csc-api")
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,10 @@ Formats (:data:`FORMATS`):
 - ``jsonl``: JSON Lines, one case a line (:mod:`.jsonl`), streamed;
 - ``csv``: the CSV event table of SPEC §8 (:mod:`.csv_events`), streamed when sorted by case;
 - ``cin-census``: the DfE children-in-need census XML (:mod:`.census`), streamed;
-- ``ssd``: a Standard Safeguarding Dataset extract, a folder of ``ssd_*.csv`` (:mod:`.ssd`).
+- ``ssd``: a Standard Safeguarding Dataset extract, a folder of ``ssd_*.csv`` (:mod:`.ssd`);
+- ``csc-api``: the Department's children's social care API payloads, one payload, JSON Lines
+  or a JSON list of them (:mod:`.csc_api`), streamed; withdrawn records (``purge: true``) are
+  dropped and counted in a :class:`PurgedRecords` the caller passes.
 
 Every child gives exactly one item: a :class:`~cprules.Case`, or a
 :class:`~cprules.CaseError` naming the case id (where readable) and the field or source place,
@@ -27,21 +30,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import IO
 
 from cprules.case import Case
 from cprules.errors import CaseError, SourceError
 from cprules.readers._common import Source, SourceInput, UnsortedInputWarning
 from cprules.readers.census import read_census
+from cprules.readers.csc_api import PurgedRecords, looks_like_payload, read_csc_api
 from cprules.readers.csv_events import read_csv_events
 from cprules.readers.documents import read_json, read_yaml
 from cprules.readers.jsonl import read_jsonl
 from cprules.readers.ssd import has_ssd_tables, read_ssd
 
-__all__ = ["FORMATS", "UnsortedInputWarning", "detect_format", "read_cases"]
+__all__ = ["FORMATS", "PurgedRecords", "UnsortedInputWarning", "detect_format", "read_cases"]
 
 #: the formats :func:`read_cases` reads
-FORMATS: tuple[str, ...] = ("json", "yaml", "jsonl", "csv", "cin-census", "ssd")
+FORMATS: tuple[str, ...] = ("json", "yaml", "jsonl", "csv", "cin-census", "ssd", "csc-api")
 
 _EXTENSIONS = {
     ".json": "json",
@@ -53,6 +58,8 @@ _EXTENSIONS = {
     ".xml": "cin-census",
 }
 _SNIFF_BYTES = 64 * 1024
+#: formats whose files may hold CSC API payloads instead (told apart by their first record)
+_JSON_FORMATS = frozenset({"json", "jsonl"})
 _YAML_START = re.compile(rb"^(?:%YAML|---|-\s|#|[A-Za-z_][A-Za-z0-9_]*\s*:)")
 
 _StreamReader = Callable[[IO[bytes] | IO[str], str], Iterator[Case | CaseError]]
@@ -73,6 +80,8 @@ def _sniff(head: bytes, name: str) -> str:
     first = text[:1]
     if first == b"<":
         return "cin-census"
+    if first in (b"[", b"{") and looks_like_payload(text):
+        return "csc-api"
     if first == b"[":
         return "json"
     if first == b"{":
@@ -122,16 +131,30 @@ def _detect(source: Source) -> str:
     if found is not None:
         if not path.exists():
             raise SourceError("cannot read the file (No such file or directory)", file=source.name)
+        if found in _JSON_FORMATS and _holds_payloads(source):
+            return "csc-api"
         return found
     with source.open() as handle:
         head = handle.read(_SNIFF_BYTES)
     return _sniff(head.encode("utf-8") if isinstance(head, str) else head, source.name)
 
 
+def _holds_payloads(source: Source) -> bool:
+    """Whether a ``.json``/``.jsonl`` file's first record is a CSC API payload."""
+    try:
+        with source.open() as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except SourceError:
+        return False  # unreadable: the reader for its extension says why
+    return looks_like_payload(head)
+
+
 def detect_format(source: SourceInput) -> str:
     """The format of ``source``: from a file's extension (``.json``, ``.yaml``/``.yml``,
     ``.jsonl``/``.ndjson``, ``.csv``, ``.xml``), a folder's ``ssd_*.csv`` files, or else the
-    first bytes (a stream, standard input ``-``, a file with another extension).
+    first bytes (a stream, standard input ``-``, a file with another extension). A ``.json``
+    or ``.jsonl`` file whose first record carries ``la_child_id`` holds CSC API payloads
+    (``csc-api``).
 
     >>> import io
     >>> detect_format("census.xml"), detect_format(io.BytesIO(b'{"case_id": "A"}\\n'))
@@ -139,18 +162,31 @@ def detect_format(source: SourceInput) -> str:
     """
     where = Source.of(source)
     if where.path is not None and where.path.suffix.lower() in _EXTENSIONS:
-        return _EXTENSIONS[where.path.suffix.lower()]
+        found = _EXTENSIONS[where.path.suffix.lower()]
+        if found in _JSON_FORMATS and where.path.is_file() and _holds_payloads(where):
+            return "csc-api"
+        return found
     return _detect(where)
 
 
-def read_cases(source: SourceInput, *, format: str | None = None) -> Iterator[Case | CaseError]:
+def read_cases(
+    source: SourceInput, *, format: str | None = None, purged: PurgedRecords | None = None
+) -> Iterator[Case | CaseError]:
     """Yield a :class:`~cprules.Case` or a :class:`~cprules.CaseError` for each child of
     ``source``, in source order.
 
     ``source`` is a path (a file, or an SSD folder), ``"-"`` for standard input, or an open
     binary or text stream (left open). ``format`` is one of :data:`FORMATS`; ``None`` detects
     it (:func:`detect_format`). A missing file, a folder with no SSD tables and an unknown
-    format raise :class:`~cprules.SourceError` here, before anything is read.
+    format raise :class:`~cprules.SourceError` here, before anything is read. ``purged``
+    counts the records a CSC API file withdrew (``purge: true``), which give no case or event;
+    the other formats have no such records.
+
+    >>> import io
+    >>> purged = PurgedRecords()
+    >>> payloads = io.BytesIO(b'{"la_child_id": "C1"}\\n{"la_child_id": "C2", "purge": true}\\n')
+    >>> [case.case_id for case in read_cases(payloads, format="csc-api", purged=purged)], purged.total
+    (['C1'], 1)
     """
     where = Source.of(source)
     if format is None:
@@ -171,6 +207,8 @@ def read_cases(source: SourceInput, *, format: str | None = None) -> Iterator[Ca
                 raise SourceError("cannot read the file (No such file or directory)", file=where.name)
         except OSError as exc:
             raise SourceError(f"cannot read the file ({exc.strerror})", file=where.name) from None
+    if format == "csc-api":
+        return _stream(where, partial(read_csc_api, purged=purged))
     return _stream(where, _READERS[format])
 
 

@@ -30,6 +30,7 @@ from cprules.case import MAX_DATE, MIN_DATE, Case, parse_case
 from cprules.errors import CaseError, SourceError
 
 __all__ = [
+    "AUTHORITY_CODES",
     "DATE_RANGE_TEXT",
     "MAX_EVENTS_PER_CASE",
     "EventSource",
@@ -56,6 +57,9 @@ class UnsortedInputWarning(UserWarning):
 
 
 DATE_RANGE_TEXT = f"{MIN_DATE.isoformat()}..{MAX_DATE.isoformat()}"
+
+#: DfE local authority codes of the authorities a bundled pack tells apart (``authority``)
+AUTHORITY_CODES: Mapping[str, str] = {"873": "cambridgeshire", "874": "peterborough"}
 
 _ISO_DATE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
