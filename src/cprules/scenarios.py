@@ -423,9 +423,9 @@ def run_pack_tests(
     results: list[ScenarioResult] = []
     for path in scenario_files(loaded) if files is None else files:
         checked = _check_file(path, loaded)
-        entries: list[tuple[int, str, Scenario | None, list[PackError]]] = [
-            (error.line or 1, "could not be read", None, [error]) for error in checked.errors
-        ]
+        entries: list[tuple[int, str, Scenario | None, list[PackError]]] = []
+        if checked.errors:  # mistakes outside any one test: one error for the file, as pytest has
+            entries.append((checked.errors[0].line or 1, "could not be read", None, checked.errors))
         entries += [(line, name, None, mistakes) for name, line, mistakes in checked.broken]
         entries += [(line, scenario.name, scenario, []) for scenario, line in checked.scenarios]
         for line, name, scenario, mistakes in sorted(entries, key=lambda entry: entry[0]):

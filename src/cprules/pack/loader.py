@@ -221,8 +221,14 @@ def _resolved_dict(pack: Pack) -> dict[str, Any]:
     if pack.calendar.closures:
         calendar["closures"] = [d.isoformat() for d in pack.calendar.closures]
     data["calendar"] = calendar
-    data["rules"] = [rule.model_dump(mode="json", exclude_none=True, by_alias=True) for rule in pack.rules]
+    data["rules"] = [_rule_dict(rule) for rule in pack.rules]
     return data
+
+
+def _rule_dict(rule: Rule) -> dict[str, Any]:
+    """A rule as plain data, id and kind first (as a pack writes them)."""
+    data = rule.model_dump(mode="json", exclude_none=True, by_alias=True)
+    return {"id": data.pop("id"), "kind": data.pop("kind"), **data}
 
 
 def policies_dir() -> Path:
