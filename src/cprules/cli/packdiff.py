@@ -159,7 +159,8 @@ def _pack_from_git(name: str, revision: str) -> Pack:
     """The pack ``name`` as it was at ``revision`` of the git repository its folder is in.
 
     The folder that holds the pack folder (``policies/``) is taken from that revision into a
-    temporary folder, so a pack it extends by id (``extends: england``) is that revision's too.
+    temporary folder, so a pack it extends by path (``extends: ../england``) is that revision's
+    too; for a bundled pack (in a source checkout) so is a bundled pack it extends by id.
     """
     bundled = name in bundled_pack_ids() and not Path(name).exists()
     folder = (policies_dir() / name) if bundled else Path(name)
@@ -186,8 +187,9 @@ def _pack_from_git(name: str, revision: str) -> Pack:
     extracted = temporary / container / folder.resolve().name
     if not (extracted / "pack.yaml").is_file():
         raise Failure(f"error: {name}@{revision}: the pack is not there at revision {revision}")
-    for pack_file in (temporary / container).glob("*/pack.yaml"):
-        _point_extends_at_siblings(pack_file)
+    if folder.resolve().parent == policies_dir().resolve():  # a bundled pack, in a source checkout
+        for pack_file in (temporary / container).glob("*/pack.yaml"):
+            _point_extends_at_siblings(pack_file)
     return load_pack_arg(str(extracted))
 
 
@@ -195,8 +197,10 @@ _EXTENDS = re.compile(r"^extends:[ \t]*(['\"]?)([a-z0-9]+(?:[_-][a-z0-9]+)*)\1[ 
 
 
 def _point_extends_at_siblings(pack_file: Path) -> None:
-    """``extends: england`` names the bundled pack of today; in a revision's copy it must name
-    the copy beside it (``extends: ../england``), or the diff would mix two revisions."""
+    """``extends: england`` names the bundled pack of today; in a revision's copy of the bundled
+    packs it must name the copy beside it (``extends: ../england``), or the old side of the diff
+    would mix two revisions. (Only the ``extends`` line is rewritten, and ``extends`` is not part
+    of a pack's digest.)"""
     text = pack_file.read_text(encoding="utf-8", errors="surrogateescape")
 
     def sibling(match: re.Match[str]) -> str:
