@@ -30,6 +30,7 @@ from cprules.errors import (
 from cprules.findings import Finding, Report, Severity, Status
 from cprules.pack import Pack, bundled_pack_ids, load_pack
 from cprules.readers import read_cases
+from cprules.summary import ComplianceSummary
 
 __version__ = ENGINE_VERSION["cprules"]
 
@@ -38,6 +39,7 @@ __all__ = [
     "Case",
     "CaseError",
     "Child",
+    "ComplianceSummary",
     "CprulesError",
     "Episode",
     "EvaluationError",

@@ -99,13 +99,13 @@ class _Figure:
 
     def line(self) -> str:
         if self.denominator is None:
-            text = f"{self.title}: {self.count}"
+            text = f"{self.title}: {self.count:,}"
         else:
             percent = self.percent()
             shown = f"{percent:.1f}%" if percent is not None else "no cases"
-            text = f"{self.title}: {self.count} of {self.denominator} ({shown})"
+            text = f"{self.title}: {self.count:,} of {self.denominator:,} ({shown})"
         if self.left_out:
-            text += f"; {self.left_out} case{'s' if self.left_out != 1 else ''} left out (not recorded)"
+            text += f"; {self.left_out:,} case{'s' if self.left_out != 1 else ''} left out (not recorded)"
         return text
 
 
@@ -145,9 +145,9 @@ class DepartmentFigures:
         period = f"1 April {year - 1} to 31 March {year}"
         self._icpc = _Figure(
             "ICPCs within 15 working days of the section 47 start",
-            f"ICPCs held {period}, each paired with the first s47 strategy discussion since the "
-            "previous ICPC; on time when at most 15 working days after it (day 1 the first working "
-            f"day after the start; {calendar.name})",
+            f"ICPCs held {period}, each paired with the first strategy discussion that started or "
+            "confirmed section 47 enquiries since the previous ICPC; on time when at most 15 "
+            f"working days after it (day 1 the first working day after the start; {calendar.name})",
         )
         self._first_review = _Figure(
             "First reviews within 3 months",
@@ -163,7 +163,7 @@ class DepartmentFigures:
         self._bands = [
             _Figure(
                 f"Plans ended in the year lasting {label}",
-                f"plans whose plan_end falls {period}, by calendar months from plan_start "
+                f"plans that ended {period}, by calendar months from the plan's start "
                 "(bands: 3 months or less; over 3 up to 6; over 6, under 12; 12 to under 24; "
                 "24 or more); the denominator is every plan ended in the year",
             )
@@ -221,6 +221,28 @@ class DepartmentFigures:
                     self._open.count += 1
                 if ended is not None and first <= ended <= last:
                     self._add_ended(start.date, ended)
+
+    def merge(self, other: DepartmentFigures) -> None:
+        """Add the figures of ``other`` (other cases, the same year) to these.
+
+        >>> from cprules.case import parse_case
+        >>> a = DepartmentFigures(2025, WorkingCalendar("GB", "ENG"))
+        >>> b = DepartmentFigures(2025, WorkingCalendar("GB", "ENG"))
+        >>> b.add(parse_case({"case_id": "B", "events": [{"type": "plan_start", "date": "2024-05-28"}]}))
+        >>> a.merge(b); a.lines()[-2]
+        'Plans open at 31 March: 1'
+        """
+        if other.year != self.year:
+            raise ValueError(f"figures for the year to 31 March {other.year} do not add to {self.year}'s")
+        self.cases += other.cases
+        self._ended_total += other._ended_total
+        for (_, mine), (_, theirs) in zip(self._figures(), other._figures(), strict=True):
+            mine.count += theirs.count
+            mine.left_out += theirs.left_out
+            if mine.denominator is not None and theirs.denominator is not None:
+                mine.denominator += theirs.denominator
+        for band in self._bands:
+            band.denominator = self._ended_total
 
     def _add_icpcs(self, events: tuple[AnyEvent, ...]) -> None:
         figure = self._icpc
@@ -299,6 +321,6 @@ class DepartmentFigures:
         """The figures as lines of text, a heading first."""
         heading = (
             f"Department for Education figures, 1 April {self.year - 1} to 31 March {self.year} "
-            f"({self.cases} case{'s' if self.cases != 1 else ''}):"
+            f"({self.cases:,} case{'s' if self.cases != 1 else ''}):"
         )
         return [heading, *(figure.line() for _, figure in self._figures())]

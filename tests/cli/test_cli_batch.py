@@ -119,7 +119,8 @@ def test_csv_out_is_a_row_per_finding_and_per_error(
     out = tmp_path / "out.csv"
     result = run(runner, str(input_file), "--pack", str(pack_dir), "--as-of", "2024-06-01", "--out", str(out))
     assert result.exit_code == 1
-    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    # a CSV file starts with a byte order mark (for Excel): utf-8-sig reads past it
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert list(rows[0]) == [*FINDING_COLUMNS, *ERROR_COLUMNS]
     assert [r["case_id"] for r in rows] == ["A-1", "A-1", "A-3", "A-2", "A-2", ""]
     error = rows[2]

@@ -9,6 +9,7 @@ A command a module; this one only builds the group and wires the commands into i
 - ``cprules pack diff``: :mod:`cprules.cli.packdiff`
 - ``cprules schema``: :mod:`cprules.cli.schema`
 - ``cprules calendar add|between``: :mod:`cprules.cli.calendar`
+- ``cprules timeline``: :mod:`cprules.cli.timeline`
 
 What the commands share (the exit codes, the date parameter, reading packs and cases) is in
 :mod:`cprules.cli.common`; what they show (tables, CSV cells, error lines) in
@@ -34,6 +35,7 @@ from cprules.cli.compare import compare
 from cprules.cli.packdiff import pack_diff
 from cprules.cli.packs import pack_group, packs
 from cprules.cli.schema import schema
+from cprules.cli.timeline import timeline
 
 __all__ = ["cli", "main"]
 
@@ -66,7 +68,7 @@ cli = CprulesGroup(
     ],
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-for command in (check, batch, compare, packs, pack_group, schema, calendar_group):
+for command in (check, batch, compare, timeline, packs, pack_group, schema, calendar_group):
     cli.add_command(command)
 pack_group.add_command(pack_diff)
 

@@ -1,19 +1,32 @@
 """``cprules batch INPUT --pack ID``: a caseload against a pack, a result per case in input order,
-and a per-rule compliance summary (with ``--summary``, the Department's figures too)."""
+and a per-rule compliance summary (with ``--summary``, the Department's figures too); with
+``--summary-json FILE`` the summary as data for a BI tool, with ``--html FILE`` the caseload page.
+
+The text summary fits the terminal (``COLUMNS``, else the terminal's width, else 120): numbers
+are never cut and rule ids never broken; columns go in a stated order when there is no room
+(:data:`cprules.summary.DROP_ORDER`).
+
+A CSV written to a file starts with a UTF-8 byte order mark, so that Excel (which otherwise reads
+a CSV in the machine's legacy code page and shows ``Â§`` for ``§``) opens it right; every CSV
+reader a program uses skips the mark (Python's ``utf-8-sig``, pandas, R, LibreOffice, Power BI).
+``--no-bom`` leaves it out; standard output never has one (it goes to programs)."""
 
 from __future__ import annotations
 
 import csv
 import json
 import os
+import shutil
 import sys
+import tempfile
+import textwrap
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import date
 from importlib import import_module
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -35,7 +48,6 @@ from cprules.cli.common import (
 from cprules.cli.render import (
     ERROR_COLUMNS,
     FINDING_COLUMNS,
-    STATUS_STYLE,
     csv_cell,
     finding_row,
     plural,
@@ -43,10 +55,13 @@ from cprules.cli.render import (
 )
 from cprules.engine import ReportText
 from cprules.errors import CaseError, EvaluationError
-from cprules.findings import Report, Status
+from cprules.findings import Report
 from cprules.pack.loader import Pack
 
-__all__ = ["batch"]
+if TYPE_CHECKING:
+    from cprules.summary import ComplianceSummary
+
+__all__ = ["batch", "summary_width"]
 
 
 @click.command()
@@ -79,7 +94,28 @@ __all__ = ["batch"]
 @click.option(
     "--year",
     type=click.IntRange(1991, 2100),
-    help="With --summary: the reporting year to 31 March of YEAR. Default: the year of --as-of.",
+    help="With --summary, --summary-json or --html: the reporting year to 31 March of YEAR. "
+    "Default: the year of --as-of.",
+)
+@click.option(
+    "--summary-json",
+    "summary_json",
+    metavar="FILE",
+    help="Also write the summary as JSON (versioned; cprules.summary.summary_json_schema) for a BI "
+    "tool: per-rule counts and percentages worst first, the Department's figures, the overdue list.",
+)
+@click.option(
+    "--html",
+    "html_out",
+    metavar="FILE",
+    help="Also write the caseload page: compliance per rule, lateness, the Department's figures and "
+    "what is overdue now (self-contained HTML: no script, works offline).",
+)
+@click.option(
+    "--no-bom",
+    "no_bom",
+    is_flag=True,
+    help="A CSV file without the UTF-8 byte order mark Excel needs to show § and accents right.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def batch(
@@ -92,6 +128,9 @@ def batch(
     output_format: str | None,
     department: bool,
     year: int | None,
+    summary_json: str | None,
+    html_out: str | None,
+    no_bom: bool,
     quiet: bool,
 ) -> int:
     """Check a caseload (JSON Lines, CSV, census XML, SSD folder, CSC API payloads) against a pack.
@@ -101,7 +140,12 @@ def batch(
     Writes one JSON line per input case, in input order (the report, or
     {"case_id": ..., "error": {"kind", "path", "rule_id", "message"}} for a case that could not
     be read or evaluated), or with --out FILE.csv a row per finding plus a row per error. A
-    per-rule compliance summary goes to standard error at the end.
+    per-rule compliance summary, worst first, goes to standard error at the end.
+
+    \b
+    Example:
+      cprules batch caseload.jsonl --pack stoke --out results.csv --as-of 2024-06-01 \\
+        --summary --html caseload.html --summary-json summary.json
 
     Exit 0 or 1 as check, over the cases that could be read; 2 only when INPUT as a whole
     cannot be read.
@@ -110,23 +154,27 @@ def batch(
     from cprules.summary import ComplianceSummary
 
     source_format = check_format(source_format)
-    if year is not None and not department:
-        raise click.UsageError("--year goes with --summary")
+    # the Department's figures: on the text summary with --summary; always in the data and the page
+    with_figures = department or summary_json is not None or html_out is not None
+    if year is not None and not with_figures:
+        raise click.UsageError("--year goes with --summary, --summary-json or --html")
     if input_source == "-" and pack_name == "-":
         raise click.UsageError("the cases and the pack cannot both come from standard input")
-    if out != "-" and input_source != "-" and Path(out).resolve() == Path(input_source).resolve():
-        raise click.UsageError("--out is the input file; write the results somewhere else")
+    _check_targets(input_source, out, summary_json, html_out)
     pack = load_pack_arg(pack_name)
     as_of = resolve_as_of(as_of, pack)
-    figures = _department_figures(pack, year if year is not None else as_of.year) if department else None
+    if with_figures:
+        _department_figures_available()
     purged = _purged_records()
-    items, size, consumed = _batch_source(
-        input_source, source_format, parse=figures is not None, purged=purged
-    )
+    items, size, consumed = _batch_source(input_source, source_format, parse=with_figures, purged=purged)
     csv_out = output_format == "csv" or (output_format is None and out.lower().endswith(".csv"))
 
-    summary = ComplianceSummary((rule.id, rule.title, rule.severity) for rule in pack.rules)
-    feed = _CaseFeed(items, on_case=figures.add if figures is not None else None)
+    summary = ComplianceSummary.for_pack(
+        pack,
+        as_of=as_of,
+        department_year=(year if year is not None else as_of.year) if with_figures else None,
+    )
+    feed = _CaseFeed(items, on_case=summary.add_case if with_figures else None)
     workers = jobs or cpu_count()
     # JSON Lines out: the workers write each report's JSON and send back text and a tally, so the
     # parent only moves text; CSV out needs the findings themselves
@@ -137,7 +185,7 @@ def batch(
     )
     results = _in_order(feed, engine)
     started = time.perf_counter()
-    with _output(out) as stream, _progress(size, enabled=not quiet) as advance:
+    with _output(out, bom=csv_out and not no_bom) as stream, _progress(size, enabled=not quiet) as advance:
         write = _csv_writer(stream) if csv_out else _jsonl_writer(stream)
         for result in results:
             write(result)
@@ -146,25 +194,68 @@ def batch(
                 advance(summary.cases, consumed())
         advance(summary.cases, consumed())
     elapsed = time.perf_counter() - started
+    if summary_json is not None:
+        _write_text(summary_json, json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    if html_out is not None:
+        from cprules.pages import render_caseload
+
+        _write_text(html_out, render_caseload(summary))
     if not quiet:
         _print_summary(summary, pack, as_of, elapsed, out)
         if purged is not None and purged.total:
             rich_console(stderr=True).print(f"{purged.describe()}.")
-        if figures is not None:
-            _print_department(figures)
+        if department:
+            _print_department(summary)
     return EXIT_BREACH if summary.cases_with_breach else EXIT_OK
 
 
-def _department_figures(pack: Pack, year: int) -> Any:
+def _department_figures_available() -> None:
     try:
-        dfe = import_module("cprules.dfe")
+        import_module("cprules.dfe")
     except ModuleNotFoundError as exc:
         if exc.name != "cprules.dfe":
             raise
         raise Failure(
-            "error: --summary needs cprules.dfe, which this version of cprules does not have"
+            "error: the Department's figures need cprules.dfe, which this version of cprules does not have"
         ) from None
-    return dfe.DepartmentFigures(year, pack.calendar)
+
+
+def _check_targets(input_source: str, out: str, summary_json: str | None, html_out: str | None) -> None:
+    """Every file written is a different file, and none is the input."""
+    named = [("--out", out), ("--summary-json", summary_json), ("--html", html_out)]
+    seen: dict[Path, str] = {}
+    if input_source != "-":
+        seen[Path(input_source).resolve()] = "the input file"
+    to_stdout = [option for option, target in named if target == "-"]
+    if len(to_stdout) > 1:
+        raise click.UsageError(f"{' and '.join(to_stdout)} cannot both write to standard output")
+    for option, target in named:
+        if target is None or target == "-":
+            continue
+        path = Path(target).resolve()
+        if path in seen:
+            if seen[path] == "the input file" and option == "--out":
+                raise click.UsageError("--out is the input file; write the results somewhere else")
+            raise click.UsageError(f"{option} is {seen[path]}; write it somewhere else")
+        seen[path] = option
+
+
+def _write_text(target: str, text: str) -> None:
+    """Write a whole file (UTF-8) so that it is never seen half-written: a temporary file beside
+    it, then renamed over it. ``-`` is standard output."""
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = Path(target)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 BatchItem = Case | CaseError | bytes
@@ -280,16 +371,18 @@ def _in_order(
 
 
 class _output:
-    """Standard output, or a file opened for writing (UTF-8)."""
+    """Standard output, or a file opened for writing (UTF-8; with ``bom``, a byte order mark first
+    when it is a file, for Excel)."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, bom: bool = False) -> None:
         self._target = target
+        self._bom = bom
         self._stream: TextIO | None = None
 
     def __enter__(self) -> TextIO:
         if self._target == "-":
             return sys.stdout
-        self._stream = open(self._target, "w", encoding="utf-8", newline="")
+        self._stream = open(self._target, "w", encoding="utf-8-sig" if self._bom else "utf-8", newline="")
         return self._stream
 
     def __exit__(self, *exc: object) -> None:
@@ -378,60 +471,47 @@ class _progress:
             self._bar.__exit__(None, None, None)
 
 
-def _print_summary(summary: Any, pack: Pack, as_of: date, elapsed: float, out: str) -> None:
-    from rich import box
-    from rich.table import Table
+def summary_width() -> int:
+    """The width the text summary is laid out to: ``COLUMNS`` when set, else the terminal's
+    width when standard error is one, else 120."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.strip().isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stderr.isatty():
+        return shutil.get_terminal_size((120, 24)).columns
+    return 120
 
-    console = rich_console(stderr=True)
+
+def _print_summary(summary: ComplianceSummary, pack: Pack, as_of: date, elapsed: float, out: str) -> None:
     rate = f" ({summary.cases / elapsed:,.0f} cases/s)" if elapsed > 0 and summary.cases else ""
     problems = []
     if summary.case_errors:
         problems.append(f"{plural(summary.case_errors, 'case')} could not be read")
     if summary.evaluation_errors:
         problems.append(f"{plural(summary.evaluation_errors, 'case')} failed a rule")
-    console.print(
-        f"{plural(summary.cases, 'case')} under {pack.id} {pack.version} as at {as_of} in "
+    head = (
+        f"{plural(summary.cases, 'case')} under {_shown(pack.id)} {_shown(pack.version)} as at {as_of} in "
         f"{elapsed:.1f} s{rate}: {summary.reports:,} evaluated"
         + (f", {', '.join(problems)}" if problems else "")
         + f"; {plural(summary.cases_with_breach, 'case')} with a breach of procedure."
-        + ("" if out == "-" else f" Results in {out}.")
+        + ("" if out == "-" else f" Results in {_shown(out)}.")
     )
-    from cprules.summary import STATUS_ORDER
-
-    # met, late and overdue always (they make "on time"); the other statuses when a rule had one
-    statuses = [
-        status
-        for status in STATUS_ORDER
-        if status in (Status.MET, Status.LATE, Status.OVERDUE) or any(t.counts[status] for t in summary.rules)
-    ]
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("rule", no_wrap=True)
-    for status in statuses:
-        header = {"not_applicable": "n/a", "undetermined": "undet."}.get(status.value, status.value)
-        style = "" if status is Status.MET else STATUS_STYLE[status]
-        table.add_column(header, justify="right", style=style, no_wrap=True, min_width=len(header))
-    for header in ("on time", "median", "worst"):
-        table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
-    for tally in summary.rules:
-        on_time = tally.percent_on_time
-        median = tally.median_working_days_late
-        worst = tally.worst_working_days_late
-        table.add_row(
-            tally.rule_id,
-            *(f"{tally.counts[status]:,}" for status in statuses),
-            "—" if on_time is None else f"{on_time:.1f}%",
-            "—" if median is None else str(median),
-            "—" if worst is None else str(worst),
-        )
-    console.print(table)
-    console.print(
-        "on time = met / (met + late + overdue); median and worst: working days late, "
-        "over the late and overdue findings."
-    )
+    # laid out here, to the width, so that no number is cut and no rule id broken
+    width = summary_width()
+    for line in textwrap.wrap(
+        head, width, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
+    ):
+        click.echo(line.rstrip(), err=True)
+    for line in summary.table_lines(width):
+        click.echo(line, err=True)
 
 
-def _print_department(figures: Any) -> None:
-    console = rich_console(stderr=True)
-    console.print()
-    for line in figures.lines():
-        console.print(str(line))
+def _shown(text: str) -> str:
+    """Text from a pack or a command line, with anything a terminal would act on made visible."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def _print_department(summary: ComplianceSummary) -> None:
+    click.echo("", err=True)
+    for line in summary.department_lines(summary_width()):
+        click.echo(line, err=True)
