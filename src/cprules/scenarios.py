@@ -54,6 +54,14 @@ __all__ = [
 
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 
+#: what to write for a field a test lacks
+_TEST_EXAMPLES = {
+    "name": '"what the test shows"',
+    "case": "{child: {date_of_birth: 2018-05-10}, events: [...]}",
+    "as_of": "2024-06-01",
+    "expect": "[{rule: first-core-group, status: met}]",
+}
+
 
 class Expectation(BaseModel):
     """One expected finding: ``rule`` and any fields it must have.
@@ -206,7 +214,7 @@ def _check_file(path: Path, pack: Pack | None) -> _CheckedFile:
     try:
         _FileHeader.model_validate(data)
     except ValidationError as exc:
-        for problem in problems_of(exc, data, root=_FileHeader):
+        for problem in problems_of(exc, data, root=_FileHeader, owner="a scenario file"):
             errors.append(error_at(problem.path, problem.message, key=problem.key))
     tests = data.get("tests")
     if "tests" not in data:
@@ -261,7 +269,7 @@ def _check_test(
     try:
         scenario = Scenario.model_validate(item)
     except ValidationError as exc:
-        for problem in problems_of(exc, item, root=Scenario):
+        for problem in problems_of(exc, item, root=Scenario, owner="this test", examples=_TEST_EXAMPLES):
             error((*where, *problem.path), problem.message, key=problem.key)
     case = item.get("case")
     if isinstance(case, dict):

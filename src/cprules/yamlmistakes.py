@@ -299,11 +299,23 @@ def _flow(lines: list[_Line], problem: Mark, context: Mark | None, echo: bool) -
         if 0 <= context[1] < len(text) and text[context[1]] in pairs:
             opener = text[context[1]]
             closer = pairs[opener]
-            depth = 0
-            for char in _strip_comment(text[context[1] :]):
-                depth += char in "{["
-                depth -= char in "}]"
-            if depth > 0:
+            stack: list[tuple[str, int]] = []  # open brackets and their columns
+            for position, char in enumerate(_strip_comment(text[context[1] :]), start=context[1]):
+                if char in pairs:
+                    stack.append((char, position))
+                elif char in "}]":
+                    if stack and pairs[stack[-1][0]] != char:
+                        shut, where = stack[-1]
+                        return (
+                            f"this {names[shut]} ({shut}) is closed with {char}; end it with {pairs[shut]}",
+                            context[0],
+                            where,
+                        )
+                    if stack:
+                        stack.pop()
+                    if not stack:
+                        break
+            if stack:
                 hint = ""
                 if echo:
                     written = _strip_comment(text[context[1] :]).rstrip().rstrip(",")
@@ -387,6 +399,16 @@ def _in_value(lines: list[_Line], problem: Mark, context: Mark | None, echo: boo
     if problem[1] > value_start and value[:1] in ("'", '"'):
         close = _close_of(lines, problem[0], value_start)
         if close is not None and close[0] == problem[0] and close[1] < problem[1]:
+            if value[0] == "'" and line.text[close[1] + 1 : close[1] + 2].isalpha():
+                written = _strip_comment(value).strip()[1:]
+                inner = written[:-1] if written.endswith("'") else written
+                doubled = f" ({key}: '{inner.replace(chr(39), chr(39) * 2)}')" if echo else ""
+                return (
+                    "an apostrophe inside single quotes ends the text; write it twice"
+                    f"{doubled}, or put the text in double quotes",
+                    close[0],
+                    close[1],
+                )
             return (
                 "there is text after the closing quote; put the whole value inside the quotes",
                 problem[0],

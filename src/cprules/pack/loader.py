@@ -498,7 +498,12 @@ class _Loader:
             include_path = path.parent / name
             if not include_path.is_file() or include_path.resolve().parent != path.parent.resolve():
                 self.report(
-                    self._error(doc, ("include", position), f"no file '{name}' in this pack's folder")
+                    self._error(
+                        doc,
+                        ("include", position),
+                        f"no file '{name}' in this pack's folder; write the name of a .yaml file beside "
+                        "pack.yaml, or take it out of include",
+                    )
                 )
                 continue
             include_doc = self._read(include_path)
@@ -579,8 +584,14 @@ class _Loader:
         if spec is not None:
             try:
                 return WorkingCalendar(spec.country, spec.subdiv, spec.closures)
-            except (ValueError, TypeError) as exc:  # an unknown country or subdivision
-                self.report(self._error(doc, ("calendar",), f"{exc}"))
+            except (
+                ValueError,
+                TypeError,
+            ) as exc:  # an unknown country or subdivision, a closure out of range
+                message = str(exc)
+                if "write" not in message:
+                    message += "; write closure dates from 1990 to 2100"
+                self.report(self._error(doc, ("calendar",), message))
         return parent.calendar if parent is not None else WorkingCalendar()
 
     def _raw_of(self, pack: Pack) -> list[_RawRule]:
@@ -607,7 +618,14 @@ class _Loader:
         """The top level of the pack, and the fields found broken (each reported): a broken
         field is left at its default so that the rest of the pack is still checked."""
         if not isinstance(doc.data, dict):
-            self.report(self._error(doc, (), "a pack file is a mapping (schema:, id:, title:, rules: ...)"))
+            self.report(
+                self._error(
+                    doc,
+                    (),
+                    "a pack file is a mapping (schema:, id:, title:, rules: ...); write each field on its "
+                    "own line as name: value, starting with schema: 1",
+                )
+            )
             return None, set()
         header = {k: v for k, v in doc.data.items() if k not in _ITEMISED}
         try:

@@ -133,13 +133,17 @@ def problems_of(
     root: Any,
     strip_tag: str | None = None,
     echo: bool = True,
+    owner: str | None = None,
+    examples: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """Every mistake pydantic found, one :class:`Problem` each, in the order pydantic gives.
 
     ``data`` is what was validated (to tell document keys from union branch names in an error's
     location); ``root`` the model or type it was validated as (to list the fields a mapping
     takes); ``strip_tag`` a discriminator value pydantic puts first in each location (a rule's
-    ``kind``). With ``echo=False`` no value from the document is repeated.
+    ``kind``). With ``echo=False`` no value from the document is repeated. ``owner`` names what
+    a missing top-level field is missing from ("this test"); ``examples`` gives what to write for
+    fields whose default example (from a pack) would not fit.
     """
     located: list[_Located] = []
     for error in exc.errors(include_url=False):
@@ -165,7 +169,7 @@ def problems_of(
             if close:
                 continue  # a misspelt field also shows as a missing one: the misspelling says both
         seen.add(path)
-        problems.append(_problem(details, path, root, echo))
+        problems.append(_problem(details, path, root, echo, owner, examples or {}))
     return problems
 
 
@@ -223,7 +227,14 @@ def _one_branch_per_union(located: list[_Located]) -> list[_Located]:
 # -- the words --------------------------------------------------------------------------------
 
 
-def _problem(error: Mapping[str, Any], path: tuple[Any, ...], root: Any, echo: bool) -> Problem:
+def _problem(
+    error: Mapping[str, Any],
+    path: tuple[Any, ...],
+    root: Any,
+    echo: bool,
+    owner: str | None,
+    examples: Mapping[str, str],
+) -> Problem:
     kind = str(error["type"])
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     value = error.get("input")
@@ -233,10 +244,12 @@ def _problem(error: Mapping[str, Any], path: tuple[Any, ...], root: Any, echo: b
         field = ctx.get("field")
         return Problem(path, str(error["msg"]), field=str(field) if field else None)
     if kind == "missing":
-        example = _example_for(name, None)
+        example = examples.get(name) or _example_for(name, None)
         add = f"add {name}: {example}" if example else f"add {name}:"
-        owner = "this rule" if len(path) == 1 and _is_rule_root(root) else "this"
-        return Problem(path, f"{owner} needs {name}; {add}", key=True)
+        whose = "this"
+        if len(path) == 1:
+            whose = owner or ("this rule" if _is_rule_root(root) else "this")
+        return Problem(path, f"{whose} needs {name}; {add}", key=True)
     if kind == "extra_forbidden":
         fields = _fields_at(root, path[:-1])
         close = difflib.get_close_matches(name, fields, n=1)
@@ -396,7 +409,9 @@ def _pattern_message(name: str, pattern: str) -> str:
             "(stoke, peterborough_cambs); write it that way"
         )
     if name == "id" or pattern.startswith("^[a-z0-9]+(-"):
-        return "an id is kebab-case: lower-case letters, digits and single hyphens (first-core-group)"
+        return (
+            "an id is kebab-case: lower-case letters, digits and single hyphens; write e.g. first-core-group"
+        )
     return f"{name} is not written the way it must be; see cprules schema pack"
 
 
@@ -404,9 +419,11 @@ def _mapping_message(name: str, value: Any, echo: bool, root: Any, path: tuple[A
     example = _MAPPING_EXAMPLES.get(name)
     if name not in _MAPPING_EXAMPLES and _looks_like_field_test(root, path):
         # a test on an event field: a plain value, or one of one_of, not_one_of, present, contains
+        scalars = isinstance(value, list | tuple) and all(isinstance(v, str | int | bool) for v in value)
+        listed = ", ".join(map(describe_value, value)).replace("'", "") if echo and scalars else "a, b"
         return (
             f"a test on {name} is a plain value or one of one_of, not_one_of, present, contains; "
-            f"write e.g. {name}: {{one_of: [a, b]}}"
+            f"write e.g. {name}: {{one_of: [{listed}]}}"
         )
     what = describe_value(value) if echo else "this"
     if isinstance(value, list | tuple):
