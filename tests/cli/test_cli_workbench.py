@@ -96,7 +96,8 @@ def test_a_command_given_a_broken_pack_prints_every_mistake(
     expected = [
         f'{path}:4:10: version is text; put it in quotes: version: "1.0"',
         # "  first-review: {severity: " is 27 characters: fatal starts in column 28
-        f"{path}:7:28: rule first-review: 'fatal' is not allowed for severity; write one of: breach, warning, info",
+        f"{path}:7:28: rule first-review: 'fatal' is not allowed for severity; "
+        "write one of: breach, warning, info",
         # the override's mapping, after "  age-limit: " (13 characters)
         f'{path}:8:14: rule age-limit: disabling a rule needs a reason; add reason: "..." '
         "(why this authority's procedure does not have it)",

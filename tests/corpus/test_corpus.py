@@ -18,8 +18,8 @@ from cprules import CaseError, CprulesError, PackError, SourceError, load_case, 
 from cprules.case import EVENT_MODELS, MAX_CASE_BYTES
 from cprules.findings import Status
 from cprules.pack import RULE_KINDS, bundled_pack_ids, validate_pack
-from cprules.scenarios import validate_scenarios
 from cprules.pack.loader import MAX_PACK_BYTES
+from cprules.scenarios import validate_scenarios
 
 HERE = Path(__file__).parent
 EXPECTED: dict[str, dict[str, dict[str, Any]]] = yaml.safe_load((HERE / "expected.yaml").read_text("utf-8"))
