@@ -215,7 +215,7 @@ def _ajv(*data: Path, schema_file: Path = PACK_SCHEMA_PATH) -> subprocess.Comple
 def ajv_installed() -> None:
     if AJV.is_file():
         return
-    if os.environ.get("CPRULES_REQUIRE_AJV"):  # .ci/run installs it: a skip there is a failure
+    if os.environ.get("CPRULES_REQUIRE_AJV") or os.environ.get("CI"):  # a skip in CI proves nothing
         pytest.fail(f"ajv-cli is not installed in {JS}; run npm ci --prefix {JS}")
     pytest.skip(f"ajv-cli is not installed; npm ci --prefix {JS} installs it")
 
