@@ -197,3 +197,11 @@ def test_the_pytest_plugin_runs_a_packs_scenarios(pack_folder: Path, tmp_path: P
 def test_the_modules_examples_run() -> None:
     failures, tried = doctest.testmod(cprules.scenarios)
     assert failures == 0 and tried > 0
+
+
+def test_every_bundled_packs_scenario_files_are_free_of_mistakes() -> None:
+    from cprules import bundled_pack_ids
+    from cprules.scenarios import validate_scenarios
+
+    for pack_id in bundled_pack_ids():
+        assert [str(e) for e in validate_scenarios(load_pack(pack_id))] == [], pack_id
