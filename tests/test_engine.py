@@ -88,7 +88,8 @@ def test_upcoming_is_soonest_first_and_breaches_are_late_overdue_or_violated() -
     report = cprules.evaluate(cprules.parse_case(case_data()), STOKE, as_of=date(2024, 6, 20))
     dues = [f.due for f in report.upcoming]
     assert dues == sorted(dues) and all(f.status is Status.DUE for f in report.upcoming)
-    assert all(f.status in (Status.LATE, Status.OVERDUE, Status.VIOLATED) for f in report.breaches)
+    breach_statuses = (Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED)
+    assert all(f.status in breach_statuses for f in report.breaches)
 
 
 def test_report_json_round_trip() -> None:
@@ -175,3 +176,151 @@ def test_errors_survive_pickling_with_their_fields() -> None:
     assert (again.case_id, again.path, str(again)) == ("A", "events[1].date", str(error))
     pack_error = pickle.loads(pickle.dumps(cprules.PackError("x", file="f", line=1, column=2, rule_id="r")))
     assert (pack_error.file, pack_error.line, pack_error.column, pack_error.rule_id) == ("f", 1, 2, "r")
+
+
+# --- missed is a breach (SPEC §3) -------------------------------------------------------------------
+
+
+def test_a_missed_finding_is_a_breach_in_the_report_and_in_its_json() -> None:
+    # ICPC Tue 19 Mar + 10 WD (Good Friday, Easter Monday) = Thu 4 Apr; the plan ended Mon 8 Apr
+    # (moved out, the receiving authority's conference held on Fri 5 Apr): Fri 5, Mon 8 = 2 WD
+    events = [
+        {"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan", "quorate": True},
+        {"id": "ps", "type": "plan_start", "date": "2024-03-19"},
+        {"id": "mn", "type": "move_notified", "date": "2024-03-28", "permanent": True, "direction": "out"},
+        {"id": "tc", "type": "transfer_in_conference", "date": "2024-04-05"}
+        | {"held_by": "receiving_authority"},
+        {"id": "pe", "type": "plan_end", "date": "2024-04-08", "reason": "moved_out", "decided_at": "tc"},
+    ]
+    report = cprules.evaluate(cprules.parse_case(case_data(events=events)), STOKE, as_of=date(2025, 1, 1))
+    missed = next(f for f in report.findings if f.key == "first-core-group@ic#1")
+    assert (missed.status, missed.working_days_late, missed.is_breach) == (Status.MISSED, 2, True)
+    assert missed in report.breaches
+    assert json.loads(report.to_json())["findings"][report.findings.index(missed)]["status"] == "missed"
+    assert Report.from_json(report.to_json()) == report
+    # the plan ended: nothing of it is overdue
+    assert not [f for f in report.findings if f.status is Status.OVERDUE]
+    route = next(f for f in report.findings if f.rule_id == "cessation-route")
+    assert (route.status, route.evidence_events) == (Status.MET, ("tc",))
+
+
+def test_the_source_not_recording_a_field_is_said_in_words() -> None:
+    data = case_data(events=[e for e in EVENTS if e["type"] in ("icpc", "plan_start", "core_group")])
+    # a source that records core groups and whether they were held, but not their minutes
+    data["records"] = ["icpc", "plan_start", "core_group.status"]
+    report = cprules.evaluate(cprules.parse_case(data), STOKE, as_of=date(2024, 6, 30))
+    minutes = next(f for f in report.findings if f.rule_id == "core-group-minutes")
+    assert minutes.status is Status.UNDETERMINED
+    assert minutes.explanation == (
+        "The source does not record when the minutes were circulated, for core groups."
+    )
+
+
+# --- another authority's conference is not ours (SPEC §4) --------------------------------------------
+
+
+def test_the_receiving_authoritys_conference_attracts_none_of_this_authoritys_conference_rules() -> None:
+    nelincs = cprules.load_pack("nelincs")
+    events = [
+        {"id": "ic", "type": "icpc", "date": "2024-01-08", "outcome": "plan", "prebirth": False,
+         "votes": {"for_plan": 5, "against_plan": 1}, "minutes_circulated": "2024-01-30",
+         "lead_social_worker_named": True, "categories": ["neglect"], "absent_agency_reports": True},
+        {"id": "ps", "type": "plan_start", "date": "2024-01-08", "categories": ["neglect"]},
+        {"id": "mn", "type": "move_notified", "date": "2024-03-01", "permanent": True, "direction": "out"},
+        {"id": "tc", "type": "transfer_in_conference", "date": "2024-03-15", "outcome": "plan",
+         "held_by": "receiving_authority"},
+        {"id": "pe", "type": "plan_end", "date": "2024-03-18", "reason": "moved_out", "decided_at": "tc",
+         "notifications_sent": "2024-03-19"},
+    ]
+    report = cprules.evaluate(cprules.parse_case(case_data(events=events)), nelincs, as_of=date(2024, 9, 1))
+    on_tc = [f for f in report.findings if f.trigger_event == "tc"]
+    assert on_tc == []  # no minutes owed, no votes, lead social worker, reports or categories asked
+    route = next(f for f in report.findings if f.rule_id == "cessation-route")
+    assert (route.status, route.evidence_events) == (Status.MET, ("tc",))
+    # without held_by the same conference is taken as this authority's: its minutes are owed
+    events[3] = {k: v for k, v in events[3].items() if k != "held_by"}
+    report = cprules.evaluate(cprules.parse_case(case_data(events=events)), nelincs, as_of=date(2024, 9, 1))
+    minutes = next(f for f in report.findings if f.key == "conference-minutes@tc#1")
+    assert minutes.status is Status.OVERDUE
+
+
+# --- one act, one breach: defers_to (SPEC §3) ----------------------------------------------------------
+
+
+def _evaluate(events: list[dict[str, Any]], pack: cprules.Pack) -> Report:
+    return cprules.evaluate(cprules.parse_case(case_data(events=events)), pack, as_of=date(2024, 6, 1))
+
+
+def _pack(tmp_path: Any, rules: str) -> cprules.Pack:
+    folder = tmp_path / "p"
+    folder.mkdir(exist_ok=True)
+    (folder / "pack.yaml").write_text(
+        "schema: 1\nid: p\ntitle: t\nversion: '1'\ncalendar: {country: GB, subdiv: ENG}\nrules:\n" + rules,
+        encoding="utf-8",
+    )
+    return cprules.load_pack(folder)
+
+
+_MINUTES_RULE = """
+  - id: {id}
+    kind: deadline
+    title: t
+    severity: breach
+    citation: c
+    trigger: {{event: core_group, where: {{status: held}}}}
+    expect: {{field: minutes_circulated}}
+    within: {{working_days: {days}}}
+    defers_to: [{defers}]
+"""
+
+
+def test_a_rule_defers_to_a_more_specific_one_on_the_same_event(tmp_path: Any) -> None:
+    rules = _MINUTES_RULE.format(id="general", days=10, defers="specific") + _MINUTES_RULE.format(
+        id="specific", days=3, defers=""
+    )
+    pack = _pack(tmp_path, rules)
+    cg = {"id": "cg", "type": "core_group", "date": "2024-05-01", "status": "held"}
+    cg["minutes_circulated"] = "2024-05-09"
+    report = _evaluate([cg], pack)
+    general, specific = report.findings
+    # Wed 1 May + 3 WD (Mon 6 May a bank holiday) = Tue 7 May; sent Thu 9: 2 WD late
+    assert (specific.key, specific.status, specific.working_days_late) == ("specific@cg#1", Status.LATE, 2)
+    assert (general.key, general.status) == ("general@cg#1", Status.NOT_APPLICABLE)
+    assert general.explanation == (
+        "The core group cg on 2024-05-01 is reported under specific, the rule this one defers to: one act "
+        "gives one finding."
+    )
+    assert report.breaches == [specific]
+
+
+def test_deferring_follows_the_chain_and_a_cycle_leaves_one_rule_reporting(tmp_path: Any) -> None:
+    cg = {"id": "cg", "type": "core_group", "date": "2024-05-01", "status": "held"}
+    chain = (
+        _MINUTES_RULE.format(id="a", days=5, defers="b, c")
+        + _MINUTES_RULE.format(id="b", days=4, defers="c")
+        + _MINUTES_RULE.format(id="c", days=3, defers="")
+    )
+    report = _evaluate([cg], _pack(tmp_path, chain))
+    by_rule = {f.rule_id: f for f in report.findings}
+    assert [by_rule[r].status for r in "abc"] == [
+        Status.NOT_APPLICABLE,
+        Status.NOT_APPLICABLE,
+        Status.OVERDUE,
+    ]
+    assert "reported under c" in by_rule["a"].explanation and "reported under c" in by_rule["b"].explanation
+    cycle = _MINUTES_RULE.format(id="a", days=5, defers="b") + _MINUTES_RULE.format(
+        id="b", days=4, defers="a"
+    )
+    report = _evaluate([cg], _pack(tmp_path, cycle))
+    statuses = sorted(f.status.value for f in report.findings)
+    assert statuses == ["not_applicable", "overdue"]  # one act: one finding reports it, not none
+
+
+def test_a_rule_named_in_defers_to_that_is_missing_or_undetermined_is_passed_over(tmp_path: Any) -> None:
+    rules = _MINUTES_RULE.format(id="a", days=5, defers="missing, b") + _MINUTES_RULE.format(
+        id="b", days=4, defers=""
+    )
+    pack = _pack(tmp_path, rules)
+    cg = {"id": "cg", "type": "core_group", "date": "2024-05-01"}  # no status: b is undetermined
+    report = _evaluate([cg], pack)
+    assert [f.status for f in report.findings] == [Status.UNDETERMINED, Status.UNDETERMINED]

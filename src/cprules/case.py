@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import PydanticCustomError
 
 from cprules.errors import CaseError, SourceError
+from cprules.words import EVENT_LABELS
 
 __all__ = [
     "CASE_SCHEMA_VERSION",
@@ -89,34 +90,6 @@ class _derived(cached_property[_T]):
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, ignored_types=(_derived,))
 
-#: each event type in plain English, for explanations
-EVENT_LABELS: dict[str, str] = {
-    "strategy_discussion": "strategy discussion",
-    "s47_outcome": "section 47 outcome",
-    "icpc": "ICPC",
-    "review_conference": "review conference",
-    "transfer_in_conference": "transfer-in conference",
-    "plan_start": "plan start",
-    "plan_end": "plan end",
-    "plan_changed": "plan change",
-    "core_group": "core group",
-    "visit": "visit",
-    "escalation": "escalation",
-    "looked_after": "start of being looked after",
-    "looked_after_end": "end of being looked after",
-    "removed_from_accommodation": "removal from accommodation",
-    "move_notified": "notice of a move",
-    "hospital_admission": "hospital admission",
-    "hospital_discharge": "hospital discharge",
-    "birth": "birth",
-    "significant_change": "significant change of circumstances",
-    "sustained_change_from": "start of sustained change",
-    "cin_meeting": "child in need meeting",
-    "case_discussion": "case discussion",
-    "plan_sent_to_iro": "plan sent to the IRO",
-    "lac_review": "looked-after child review",
-    "quality_assurance_notification": "quality-assurance notification",
-}
 
 
 
@@ -205,6 +178,16 @@ class _Conference(_EventBase):
         default=None, ge=1, description="Core group frequency the conference set, in days."
     )
     minutes_circulated: CaseDate | None = Field(default=None, description="Date the minutes went out.")
+    held_by: Literal["this_authority", "receiving_authority"] | None = Field(
+        default=None,
+        description=(
+            "Who held the conference: absent or this_authority for this authority's own; "
+            "receiving_authority for the receiving authority's conference after the child moves out. "
+            "Another authority's conference is evidence for a cessation route only: this "
+            "authority's rules about its own conferences (timescales, minutes, outline plans) "
+            "do not apply to it."
+        ),
+    )
 
 
 class Icpc(_Conference):

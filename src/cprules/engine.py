@@ -28,15 +28,17 @@ from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from cprules.case import Case, parse_case
 from cprules.errors import CalendarRangeError, CaseError, EvaluationError
-from cprules.findings import Finding, Report
+from cprules.findings import Finding, Report, Status
 from cprules.pack.loader import Pack, load_pack
 from cprules.pack.model import Rule
 from cprules.rules import evaluator
-from cprules.rules.verdict import EVENT_LABELS, Verdicts
+from cprules.rules.verdict import Verdicts
 from cprules.timeline import Timeline
+from cprules.words import capital, need
 
 __all__ = [
     "ENGINE_VERSION",
@@ -72,6 +74,11 @@ def evaluate(case: Case, pack: Pack, *, as_of: date) -> Report:
     findings: list[Finding] = []
     for rule in pack.rules:
         findings.extend(_run(rule, timeline, pack))
+    deferring = _PLANS.get(pack)
+    if deferring is None:
+        deferring = _PLANS[pack] = _deferrals(tuple((rule.id, rule.defers_to) for rule in pack.rules))
+    if deferring:
+        findings = _defer(findings, deferring, pack, timeline)
     return Report(
         case_id=case.case_id,
         pack_id=pack.id,
@@ -117,10 +124,95 @@ def _run(rule: Rule, timeline: Timeline, pack: Pack) -> list[Finding]:
     return findings
 
 
-def _need_label(need: str) -> str:
-    kind, _, field = need.partition(".")
-    name = EVENT_LABELS.get(kind, kind)
-    return f"the {field.replace('_', ' ')} of a {name}" if field else f"{name}s"
+def _need_label(entry: str) -> str:
+    return need(entry)
+
+
+@lru_cache(maxsize=64)
+def _deferrals(rules: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The rules that defer to others (one act, one breach: SPEC §3), each with the rules of the
+    pack it may defer to, in an order where every rule comes after those it defers to (a cycle
+    is broken at the rule met first in pack order). Empty when no rule defers."""
+    present = {rule_id for rule_id, _ in rules}
+    targets = {
+        rule_id: tuple(t for t in defers if t in present and t != rule_id) for rule_id, defers in rules
+    }
+    if not any(targets.values()):
+        return ()
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1: being visited, 2: done
+
+    def visit(rule_id: str) -> None:
+        state[rule_id] = 1
+        for target in targets[rule_id]:
+            if state.get(target) is None:
+                visit(target)
+        state[rule_id] = 2
+        order.append(rule_id)
+
+    for rule_id, _ in rules:
+        if state.get(rule_id) is None:
+            visit(rule_id)
+    return tuple((rule_id, targets[rule_id]) for rule_id in order if targets[rule_id])
+
+
+def _defer(
+    findings: list[Finding],
+    deferring: tuple[tuple[str, tuple[str, ...]], ...],
+    pack: Pack,
+    timeline: Timeline,
+) -> list[Finding]:
+    """Each finding of a deferring rule on an event another rule reports on (the first of its
+    ``defers_to`` with a finding on that trigger that is not ``undetermined``, other than one
+    that itself deferred) becomes ``not_applicable``, naming that rule."""
+    deferrers = {rule_id for rule_id, _ in deferring}
+    targets = {target for _, named in deferring for target in named}
+    # (rule id, trigger) a rule reports on itself: an undetermined finding does not (the rule
+    # may not even concern the event), a not_applicable one does (its obligation lapsed, or it
+    # waits for the next conference: the act is its to report)
+    reports: set[tuple[str, str]] = set()
+    mine: dict[str, list[int]] = {}
+    for index, finding in enumerate(findings):
+        rule_id = finding.rule_id
+        trigger = finding.trigger_event
+        if trigger is None:
+            continue
+        if rule_id in targets and finding.status is not Status.UNDETERMINED:
+            reports.add((rule_id, trigger))
+        if rule_id in deferrers:
+            mine.setdefault(rule_id, []).append(index)
+    if not mine:
+        return findings
+    replaced: dict[int, Finding] = {}
+    for rule_id, named in deferring:
+        verdicts: Verdicts | None = None
+        for index in mine.get(rule_id, ()):
+            finding = findings[index]
+            trigger = finding.trigger_event
+            assert trigger is not None
+            chosen = next((t for t in named if (t, trigger) in reports), None)
+            if chosen is None:
+                continue
+            if verdicts is None:
+                verdicts = Verdicts(pack.rule(rule_id), timeline)
+            position = timeline.position_of(trigger)
+            event = timeline.events[position] if position is not None else None
+            what = capital(event.label) if event is not None else "This event"
+            replaced[index] = verdicts.finding(
+                Status.NOT_APPLICABLE,
+                f"{what} is reported under {chosen}, the rule this one defers to: one act gives one "
+                "finding.",
+                trigger=event,
+                occurrence=int(finding.key.rsplit("#", 1)[1]),
+            )
+            reports.discard((rule_id, trigger))  # a rule that deferred reports nothing to defer to
+    if not replaced:
+        return findings
+    return [replaced.get(index, finding) for index, finding in enumerate(findings)]
+
+
+#: each pack's deferring rules, worked out once per pack (a pure cache: packs are immutable)
+_PLANS: WeakKeyDictionary[Pack, tuple[tuple[str, tuple[str, ...]], ...]] = WeakKeyDictionary()
 
 
 def _evaluate_one(item: CaseInput, pack: Pack, as_of: date) -> Result:

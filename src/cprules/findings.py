@@ -43,6 +43,10 @@ class Status(StrEnum):
     """Not done yet; the due date is ``as_of`` or later."""
     VIOLATED = "violated"
     """A condition that is not a deadline is broken."""
+    MISSED = "missed"
+    """Not done, and it can no longer be done: the window closed after the due date (the plan
+    ended, the child turned 18 or moved away). ``working_days_late`` counts from ``due`` to the
+    day the window closed and never grows again."""
     NOT_APPLICABLE = "not_applicable"
     """The rule's trigger never happened, or its obligation lapsed."""
     UNDETERMINED = "undetermined"
@@ -63,7 +67,7 @@ class Severity(StrEnum):
         return self.value
 
 
-_BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.VIOLATED})
+_BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED})
 
 
 @dataclass(slots=True, init=False)
@@ -138,7 +142,7 @@ class Finding:
 
     @property
     def is_breach(self) -> bool:
-        """True when the status is late, overdue or violated (whatever the severity)."""
+        """True when the status is late, overdue, missed or violated (whatever the severity)."""
         return self.status in _BREACH_STATUSES
 
     def to_dict(self) -> dict[str, Any]:
@@ -199,7 +203,7 @@ class Report:
 
     @property
     def breaches(self) -> list[Finding]:
-        """Findings whose status is late, overdue or violated, in report order."""
+        """Findings whose status is late, overdue, missed or violated, in report order."""
         return [f for f in self.findings if f.status in _BREACH_STATUSES]
 
     @property

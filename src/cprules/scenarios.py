@@ -74,7 +74,7 @@ class Expectation(BaseModel):
     rule: str
     key: str | None = None
     trigger: str | None = None
-    status: Status | None = None
+    status: Status | None = None  # every status the engine has (missed included)
     due: date | None = None
     occurred_on: date | None = None
     working_days_late: int | None = None

@@ -746,6 +746,7 @@ class _Builder:
                     outcome="plan",
                     quorate=True,
                     categories=categories,
+                    held_by="receiving_authority",
                     minutes_circulated=self.minutes(day),
                 )
         if reason == "looked_after":
@@ -953,7 +954,8 @@ def case_data(
     first review within three months and reviews about six-monthly; and, when closed, the end:
     no longer at risk (after at least six months, by a quorate review that decides to cease;
     for neglect, after six months of sustained change), a move out (after the receiving
-    authority's conference), becoming looked after, the child's death, or the 18th birthday;
+    authority's conference, ``held_by: receiving_authority``), becoming looked after, the
+    child's death, or the 18th birthday;
     the agencies told, and a child in need meeting. A pre-birth case has an expected delivery
     date, a pre-birth ICPC in weeks 24 to 30, the birth and a conference reconvened after it.
     The child is young enough to stay under 18 through the cycles drawn.

@@ -32,8 +32,9 @@ from typing import NamedTuple
 from cprules.calendar import WorkingCalendar
 from cprules.case import AnyEvent, Case, Episode
 from cprules.pack.model import Selector
+from cprules.words import REASON_TEXT, happened
 
-__all__ = ["Selection", "Timeline"]
+__all__ = ["Closure", "Refutation", "Selection", "Timeline", "birthday"]
 
 
 class Selection(NamedTuple):
@@ -50,6 +51,39 @@ class Selection(NamedTuple):
 _NOTHING = Selection([], [], [])
 
 
+class Closure(NamedTuple):
+    """When the window of an obligation closed before it was met (SPEC §3, "When an
+    obligation ends"): the plan ended, the child turned 18, or the child moved away."""
+
+    on: date
+    """The day the window closed."""
+    text: str
+    """What closed it, as a clause: 'the plan ended on 2024-06-06 (plan end pe)'."""
+    event: AnyEvent | None
+    """The event that closed it (None for the 18th birthday)."""
+
+
+class Refutation(NamedTuple):
+    """A plan end's recorded reason that the timeline itself refutes (SPEC §4)."""
+
+    text: str
+    """Both facts, as a clause: 'the plan end pe on ... gives its reason as ..., but ...'."""
+    evidence: tuple[AnyEvent, ...]
+    """The events that refute it (none when the date of birth does)."""
+
+
+def birthday(born: date, age: int) -> date:
+    """The day a child born on ``born`` turns ``age`` (29 February: 28 February in other years).
+
+    >>> birthday(date(2008, 2, 29), 18)
+    datetime.date(2026, 2, 28)
+    """
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return born.replace(year=born.year + age, day=28)
+
+
 @dataclass(frozen=True, slots=True)
 class Timeline:
     """One case's events on or before ``as_of``, in timeline order, indexed by type and episode."""
@@ -62,8 +96,12 @@ class Timeline:
     episodes: tuple[Episode, ...]
     episode_at: tuple[int | None, ...]
     birth: date | None
+    """The child's date of birth, or the day of a recorded ``birth`` event."""
+    eighteenth: date | None
+    """The child's 18th birthday, when the date of birth is known."""
     records: frozenset[str] | None
     _selections: dict[str, Selection] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _plan_ends: dict[int, Closure] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, case: Case, as_of: date, calendar: WorkingCalendar) -> Timeline:
@@ -97,6 +135,11 @@ class Timeline:
             first = episode.opened_by_index if episode.opened_by_index is not None else episode.start_index
             stop = end + 1 if end is not None else visible
             episode_at[first:stop] = [episode.number] * (stop - first)
+        birth = case.child.date_of_birth
+        if birth is None:
+            births = by_type.get("birth")
+            if births:
+                birth = events[births[0]].date
         return cls(
             case=case,
             as_of=as_of,
@@ -105,7 +148,8 @@ class Timeline:
             by_type=by_type,
             episodes=tuple(episodes),
             episode_at=tuple(episode_at),
-            birth=case.child.date_of_birth,
+            birth=birth,
+            eighteenth=birthday(birth, 18) if birth is not None else None,
             records=frozenset(case.records) if case.records is not None else None,
         )
 
@@ -126,7 +170,7 @@ class Timeline:
             else:
                 candidates = sorted(p for kind in kinds for p in self.by_type.get(kind, ()))
             if candidates:
-                sure, unknown = selector.classify(self.events, candidates, self.birth)
+                sure, unknown = selector.classify(self.events, candidates, self.birth, self.implied)
                 found = Selection(sure, unknown, sorted(sure + unknown) if unknown else sure)
             else:
                 found = _NOTHING
@@ -183,6 +227,153 @@ class Timeline:
         start = episode.opened_by_index if episode.opened_by_index is not None else episode.start_index
         stop = episode.end_index + 1 if episode.end_index is not None else len(self.events)
         return start, stop
+
+    # -- when obligations end, and facts the case settles ----------------------------------------
+
+    def closure(self, position: int) -> Closure | None:
+        """When the window of an obligation set by the event at ``position`` closed, if it has
+        by ``as_of`` (SPEC §3): the end of the plan the event belongs to (unless the event is
+        that plan's end), the child's 18th birthday, or, for an event outside any plan, notice
+        of a permanent move out of the area; the earliest of them.
+
+        >>> from cprules.case import parse_case
+        >>> case = parse_case({"case_id": "T", "events": [
+        ...     {"id": "ps", "type": "plan_start", "date": "2024-03-01"},
+        ...     {"id": "cg", "type": "core_group", "date": "2024-03-05", "status": "held"},
+        ...     {"id": "pe", "type": "plan_end", "date": "2024-03-07"}]})
+        >>> timeline = Timeline.build(case, date(2024, 6, 1), WorkingCalendar())
+        >>> timeline.closure(1).text, timeline.closure(2)
+        ('the plan ended on 2024-03-07 (plan end pe)', None)
+        """
+        events = self.events
+        event = events[position]
+        found: Closure | None = None
+        number = self.episode_at[position]
+        if number is not None:
+            end = self.episodes[number - 1].end_index
+            if end is not None and end > position:
+                found = self._plan_ends.get(number)
+                if found is None:  # the same for every obligation of the plan: built once
+                    found = self._plan_ends[number] = Closure(
+                        events[end].date, happened(events[end]), events[end]
+                    )
+        else:
+            for other in self.by_type.get("move_notified", ()):
+                if other <= position:
+                    continue
+                notice = events[other]
+                if getattr(notice, "direction", None) == "out" and getattr(notice, "permanent", None) is True:
+                    found = Closure(
+                        notice.date, f"the child moved away permanently ({happened(notice)})", notice
+                    )
+                    break
+        eighteenth = self.eighteenth
+        if (
+            eighteenth is not None
+            and event.date < eighteenth <= self.as_of
+            and (found is None or eighteenth < found.on)
+        ):
+            found = Closure(eighteenth, f"the child turned 18 on {eighteenth.isoformat()}", None)
+        return found
+
+    def implied(self, event: AnyEvent, field: str) -> object:
+        """The value the case settles for an empty field of ``event``, or None (see
+        :class:`~cprules.pack.model.Selector`): an ICPC on or after the child's birth was not a
+        pre-birth conference; a review conference keeps the plan's categories of harm."""
+        kind: str = event.type  # type: ignore[attr-defined]
+        if kind == "icpc" and field == "prebirth":
+            birth = self.birth
+            return False if birth is not None and birth <= event.date else None
+        if kind == "review_conference" and field == "categories":
+            return self.plan_categories(self.case.positions_by_id[event.id])
+        return None
+
+    def plan_categories(self, position: int) -> tuple[str, ...] | None:
+        """The categories of harm of the plan the event at ``position`` belongs to, as last
+        recorded before it: an earlier review conference, the plan start, the conference that
+        made the plan. None when none records them."""
+        number = self.episode_at[position] if position < len(self.events) else None
+        if number is None:
+            return None
+        episode = self.episodes[number - 1]
+        events = self.events
+        start = episode.opened_by_index if episode.opened_by_index is not None else episode.start_index
+        for earlier in reversed(self.by_type.get("review_conference", ())):
+            if start <= earlier < position:
+                review = events[earlier]
+                recorded: tuple[str, ...] | None = getattr(review, "categories", None)
+                if recorded is not None and getattr(review, "held_by", None) != "receiving_authority":
+                    return recorded
+        for source in (episode.start_index, episode.opened_by_index):
+            if source is not None and source < position:
+                found: tuple[str, ...] | None = getattr(events[source], "categories", None)
+                if found is not None:
+                    return found
+        return None
+
+    def refuted(self, position: int) -> Refutation | None:
+        """Whether the timeline refutes the reason recorded on the plan end at ``position``
+        (SPEC §4): ``turned_18`` for a child the date of birth shows was not 18 that day,
+        ``died`` for a child seen at a later visit, ``moved_out`` with no move recorded (no
+        notice of a move out and no transfer-in conference of the receiving authority).
+
+        >>> from cprules.case import parse_case
+        >>> case = parse_case({"case_id": "T", "child": {"date_of_birth": "2014-05-01"}, "events": [
+        ...     {"id": "ps", "type": "plan_start", "date": "2024-03-01"},
+        ...     {"id": "pe", "type": "plan_end", "date": "2024-06-03", "reason": "turned_18"}]})
+        >>> print(Timeline.build(case, date(2024, 7, 1), WorkingCalendar()).refuted(1).text)
+        ... # doctest: +NORMALIZE_WHITESPACE
+        the plan end pe on 2024-06-03 gives its reason as the child turned 18, but the date of
+        birth, 2014-05-01, shows the child was 10 that day (18 on 2032-05-01)
+        """
+        events = self.events
+        end = events[position]
+        reason: str | None = getattr(end, "reason", None)
+        claim = f"{end.label} gives its reason as {REASON_TEXT.get(reason or '', 'unknown')}"
+        if reason == "turned_18":
+            eighteenth = self.eighteenth
+            birth = self.birth
+            if birth is None or eighteenth is None or end.date >= eighteenth:
+                return None
+            age = end.date.year - birth.year - ((end.date.month, end.date.day) < (birth.month, birth.day))
+            return Refutation(
+                f"{claim}, but the date of birth, {birth.isoformat()}, shows the child was {age} that "
+                f"day (18 on {eighteenth.isoformat()})",
+                (),
+            )
+        if reason == "died":
+            for other in self.by_type.get("visit", ()):
+                visit = events[other]
+                if visit.date > end.date and getattr(visit, "outcome", None) == "seen":
+                    return Refutation(
+                        f"{claim}, but the child was seen afterwards, at {visit.label}", (visit,)
+                    )
+            return None
+        if reason == "moved_out":
+            if not self.recorded("move_notified"):
+                return None  # the source cannot show a move either way
+            number = self.episode_at[position]
+            if number is None:
+                return None
+            start, _ = self.episode_bounds(number)
+            for other in self.by_type.get("move_notified", ()):
+                notice = events[other]
+                if (
+                    other >= start
+                    and getattr(notice, "direction", None) != "in"
+                    and getattr(notice, "permanent", None) is not False
+                ):
+                    return None
+            opener = self.episodes[number - 1].opened_by_index
+            for other in self.by_type.get("transfer_in_conference", ()):
+                if start <= other < position and other != opener:
+                    return None
+            return Refutation(
+                f"{claim}, but no move is recorded: no notice of a move out of the area and no "
+                "transfer-in conference of the receiving authority",
+                (),
+            )
+        return None
 
     def recorded(self, need: str) -> bool:
         """Whether the case's source records an event type or ``type.field`` at all."""

@@ -35,6 +35,26 @@ def test_a_late_breach_exits_1_and_the_table_shows_it(runner: CliRunner, pack_di
     assert result.stderr == ""
 
 
+def test_a_missed_breach_exits_1_and_the_table_shows_it_frozen(runner: CliRunner, tmp_path: Path):
+    # ICPC and plan Fri 1 Mar 2024; first core group due Fri 1 Mar + 10 WD = Fri 15 Mar (Easter
+    # is later). None held; the plan ends Tue 30 Apr: missed, lateness frozen at the plan end:
+    # Mar 18-22 (5), 25-28 (4, Good Friday 29th), Apr 2-5 (4, Easter Monday 1st), 8-12, 15-19,
+    # 22-26 (15), 29-30 (2) = 30 working days, whatever the as-of date
+    case = tmp_path / "missed.yaml"
+    case.write_text(
+        "case_id: M-1\nchild: {date_of_birth: 2015-05-10}\nevents:\n"
+        "  - {id: ic, type: icpc, date: 2024-03-01, outcome: plan}\n"
+        "  - {id: ps, type: plan_start, date: 2024-03-01}\n"
+        "  - {id: pe, type: plan_end, date: 2024-04-30, reason: died}\n"
+    )
+    for as_of in ("2024-06-01", "2025-06-01"):
+        result = runner.invoke(cli, ["check", str(case), "--pack", "england", "--as-of", as_of])
+        assert result.exit_code == 1, result.output
+        row = next(line for line in result.stdout.splitlines() if "first-core-group@ic#1" in line)
+        assert row.split()[0] == "missed" and "30 WD, missed" in row
+        assert "1 breach of procedure (1 missed" in result.stdout
+
+
 def test_all_on_time_exits_0(runner: CliRunner, pack_dir: Path, on_time_case: Path):
     result = runner.invoke(
         cli, ["check", str(on_time_case), "--pack", str(pack_dir), "--as-of", "2024-06-01"]

@@ -30,10 +30,23 @@ from cprules import (
     parse_case,
 )
 from cprules.case import EVENT_MODELS, MAX_DATE, Case
+from cprules.findings import Severity
+from cprules.pack.model import (
+    AlternationRule,
+    ConditionRule,
+    DeadlineRule,
+    DecisionRule,
+    EscalationRule,
+    FieldExpect,
+    IntervalRule,
+    Rule,
+)
 from cprules.testing import EVENT_TYPES, as_of_dates, case_data, events
+from cprules.timeline import Timeline
 
 PACK_IDS = bundled_pack_ids()
-FINAL = frozenset({Status.MET, Status.LATE, Status.VIOLATED})
+#: statuses a finding keeps at every later as_of (SPEC §3: "missed is final")
+FINAL = frozenset({Status.MET, Status.LATE, Status.VIOLATED, Status.MISSED})
 #: kinds whose ``due`` is the last day on time (SPEC §3); the others may use it for the boundary
 #: date they check ("no earlier than"), so met there says nothing about the order of the dates
 DEADLINE_KINDS = frozenset({"deadline", "interval", "escalation", "window"})
@@ -136,6 +149,13 @@ def test_a_status_is_consistent_with_its_dates(pack_id: str, data: st.DataObject
             assert f.due is not None and f.due < as_of, where
             assert f.occurred_on is None, where
             assert f.working_days_late == calendar.working_days_between(f.due, as_of), where
+        elif f.status is Status.MISSED:  # the window closed after the due date, by as_of
+            assert f.due is not None and f.due < as_of, where
+            assert f.occurred_on is None, where
+            assert f.calendar_days_late is not None, where
+            assert 1 <= f.calendar_days_late <= (as_of - f.due).days, where
+            assert f.working_days_late is not None, where
+            assert 0 <= f.working_days_late <= calendar.working_days_between(f.due, as_of), where
 
 
 @pytest.mark.parametrize("pack_id", PACK_IDS)
@@ -160,7 +180,7 @@ def two_dates(data: st.DataObject, case: Case) -> tuple[date, date]:
 @pytest.mark.parametrize("pack_id", PACK_IDS)
 @budget(12)
 @given(data=st.data())
-def test_met_late_and_violated_findings_keep_their_status_and_dates_later(
+def test_met_late_violated_and_missed_findings_keep_their_status_and_dates_later(
     pack_id: str, data: st.DataObject
 ) -> None:
     pack = pack_named(pack_id)
@@ -246,3 +266,87 @@ def test_a_follow_up_date_after_as_of_changes_nothing(pack_id: str, data: st.Dat
         )
     not_yet = evaluate(parse_case({**raw, "events": unseen}), pack, as_of=as_of)
     assert evaluate(parse_case({**raw, "events": later}), pack, as_of=as_of) == not_yet
+
+
+# --- obligations that end, one act one breach (SPEC §3) ------------------------------------------
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+@budget(12)
+@given(data=st.data())
+def test_no_overdue_finding_belongs_to_a_plan_that_has_ended(pack_id: str, data: st.DataObject) -> None:
+    """'overdue' always means still open and actionable today: an obligation set by an event of a
+    plan that has ended (other than that plan's end) is not_applicable, met, late or missed."""
+    pack = pack_named(pack_id)
+    _, case, as_of = draw_case(data, pack)
+    timeline = Timeline.build(case, as_of, pack.calendar)
+    outliving = {rule.id for rule in pack.rules if rule.outlives_plan}
+    for finding in evaluate(case, pack, as_of=as_of).findings:
+        if finding.status is not Status.OVERDUE or finding.rule_id in outliving:
+            continue
+        if finding.trigger_event is None:
+            continue
+        position = timeline.position_of(finding.trigger_event)
+        assert position is not None
+        number = timeline.episode_of(position)
+        if number is None:
+            continue
+        end = timeline.episode(number).end_index
+        assert end is None or end <= position, (
+            f"{finding.key} is overdue but its plan ended on {timeline.events[end].date}: "
+            f"{finding.explanation}"
+        )
+
+
+def act_of(rule: Rule, finding: Finding) -> tuple[object, ...]:
+    """What a finding is about, as a key: the trigger, the due date and the thing expected (two
+    breaches with one key are one act reported twice). A conference's decision is one act
+    whatever the rule checks of it (the outcome, the adjournment, the reconvening)."""
+    if isinstance(rule, DecisionRule):
+        return (finding.trigger_event, "the conference's decision")
+    what: object = rule.kind
+    if isinstance(rule, DeadlineRule):
+        what = rule.expect.field if isinstance(rule.expect, FieldExpect) else rule.expect.key
+    elif isinstance(rule, EscalationRule):
+        what = rule.expect.key
+    elif isinstance(rule, IntervalRule):
+        what = rule.event.key
+    elif isinstance(rule, AlternationRule):
+        what = tuple(sorted(rule.property))
+    elif isinstance(rule, ConditionRule):
+        wanted = rule.preceded_by or rule.followed_by
+        what = wanted.key if wanted is not None else tuple(sorted(rule.require))
+    return (finding.trigger_event, finding.due, what)
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+@budget(12)
+@given(data=st.data())
+def test_a_report_never_holds_two_breaches_for_one_act(pack_id: str, data: st.DataObject) -> None:
+    pack = pack_named(pack_id)
+    _, case, as_of = draw_case(data, pack)
+    rules = {rule.id: rule for rule in pack.rules}
+    seen: dict[tuple[object, ...], Finding] = {}
+    for finding in evaluate(case, pack, as_of=as_of).findings:
+        if not finding.is_breach or finding.trigger_event is None:
+            continue
+        act = act_of(rules[finding.rule_id], finding)
+        other = seen.setdefault(act, finding)
+        assert other is finding or other.rule_id == finding.rule_id, (
+            f"one act, two breaches: {other.key} ({other.status}: {other.explanation}) and "
+            f"{finding.key} ({finding.status}: {finding.explanation})"
+        )
+
+
+def test_act_of_tells_a_split_reported_twice_from_two_different_acts() -> None:
+    """The act key itself: the two nelincs rules that once both reported a late reconvening share
+    a key; two deadlines on one ICPC expecting different things do not."""
+    nelincs = pack_named("nelincs")
+    f = Finding(
+        "x@ic#1", "x", "t", "decision", Severity.BREACH, Status.LATE, date(2024, 6, 10),
+        date(2024, 6, 11), 1, 1, "ic", (), "c", "e",
+    )
+    assert act_of(nelincs.rule("split-decision"), f) == act_of(nelincs.rule("initial-no-majority"), f)
+    first_core_group = act_of(nelincs.rule("first-core-group"), f)
+    outline_plan = act_of(nelincs.rule("outline-plan-circulated"), f)
+    assert first_core_group != outline_plan

@@ -68,19 +68,10 @@ def test_a_new_enquiry_after_one_that_needed_no_conference_gets_its_own_icpc_dea
     assert finding.status is (Status.MET if held_after <= 15 else Status.LATE)
 
 
-ESCALATION_SEARCHED_IN_THE_PLAN_ONLY = pytest.mark.xfail(
-    strict=True,
-    reason="BUG in rules/escalation.py: the expected escalation is looked for only inside the plan "
-    "episode, so one made within the period, but after a plan that ended on the day of the failed "
-    "visit, is not seen: the finding is overdue, and stays overdue at every later as_of",
-)
-
-
-@ESCALATION_SEARCHED_IN_THE_PLAN_ONLY
 @pytest.mark.parametrize(
     ("pack_id", "rule_id"), [("stoke", "unseen-escalation"), ("jersey", "unseen-manager-informed")]
 )
-@budget(20, phases=KNOWN_BUG_PHASES)
+@budget(20)
 @given(
     start=dates(date(2016, 1, 1), date(2029, 12, 31)),
     visit_after=st.integers(1, 60),

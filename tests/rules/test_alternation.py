@@ -79,11 +79,12 @@ def test_two_visits_in_a_row_without_seeing_the_child_alone_is_a_breach() -> Non
     # the stretch that is met stops where the breach's window begins
     assert (
         findings[0].explanation
-        == "Seen alone at least every 2nd visit in plan 1: the visit v1 on 2024-03-08."
+        == "The child was seen alone at least on every 2nd visit in plan 1: the visit v1 on 2024-03-08."
     )
     assert findings[1].explanation == (
-        "2 visits with outcome seen in a row in plan 1 without seen alone: the visit v2 on 2024-03-15 "
-        "and the visit v3 on 2024-03-22; seen alone is needed at least every 2nd visit."
+        "2 visits on which the child was seen in a row in plan 1, and on each of them the child was "
+        "not seen alone: the visit v2 on 2024-03-15 and the visit v3 on 2024-03-22; the procedure "
+        "asks that the child was seen alone at least on every 2nd visit."
     )
 
 
@@ -95,8 +96,8 @@ def test_alternate_visits_are_one_met_finding_for_the_stretch() -> None:
         ("v1", "v3", "v5"),
     )
     assert finding.explanation == (
-        "Seen alone at least every 2nd visit in plan 1: 5 visits with outcome seen from the visit v1 "
-        "on 2024-03-08 to the visit v5 on 2024-04-05."
+        "The child was seen alone at least on every 2nd visit in plan 1: 5 visits on which the child "
+        "was seen from the visit v1 on 2024-03-08 to the visit v5 on 2024-04-05."
     )
 
 
@@ -131,7 +132,10 @@ def test_every_third_time_with_a_longer_window() -> None:
         ("bedroom-every-third@v3#1", "met", ("v3",)),
         ("bedroom-every-third@v6#1", "violated", ("v4", "v5", "v6")),
     ]
-    assert "bedroom seen is needed at least every 3rd visit" in findings[1].explanation
+    assert (
+        "the procedure asks that the child's bedroom was seen at least on every 3rd visit"
+        in findings[1].explanation
+    )
 
 
 # -- missing facts ------------------------------------------------------------------------------
@@ -140,7 +144,10 @@ def test_every_third_time_with_a_longer_window() -> None:
 def test_an_empty_property_makes_the_window_undetermined() -> None:
     findings = _run(SEEN_ALONE, [PLAN, *_visits("n?A")], AS_OF)
     assert _summary(findings)[0] == ("seen-alone-alternate@v2#1", "undetermined", ())
-    assert "the visit v2 on 2024-03-15 does not record seen alone" in findings[0].explanation
+    assert (
+        "the visit v2 on 2024-03-15 does not record whether the child was seen alone"
+        in findings[0].explanation
+    )
     # the next window (v2, v3) has the property: v3 starts a clean stretch
     assert _summary(findings)[1:] == [("seen-alone-alternate@v3#1", "met", ("v3",))]
 
@@ -152,7 +159,7 @@ def test_an_empty_property_beside_one_that_holds_decides_nothing() -> None:
 def test_a_visit_whose_outcome_is_not_recorded_may_or_may_not_count() -> None:
     findings = _run(SEEN_ALONE, [PLAN, *_visits("nu")], AS_OF)
     assert _summary(findings) == [("seen-alone-alternate@v2#1", "undetermined", ())]
-    assert "the visit v2 on 2024-03-15 does not record outcome" in findings[0].explanation
+    assert "the visit v2 on 2024-03-15 does not record the outcome of the visit" in findings[0].explanation
 
 
 # -- episodes, too few visits, nothing to check --------------------------------------------------
@@ -193,7 +200,7 @@ def test_no_plan_and_no_visits_are_not_applicable() -> None:
     [no_visits] = _run(SEEN_ALONE, [PLAN, *_visits("xx")], AS_OF)
     assert (no_visits.status, no_visits.explanation) == (
         Status.NOT_APPLICABLE,
-        "No visits with outcome seen in a plan.",
+        "No visits on which the child was seen in a plan.",
     )
 
 

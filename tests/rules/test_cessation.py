@@ -31,7 +31,12 @@ ROUTES: dict[str, Any] = {
 }
 
 
-def _run(events: list[dict[str, Any]], as_of: date, routes: dict[str, Any] | None = None) -> list[Finding]:
+def _run(
+    events: list[dict[str, Any]],
+    as_of: date,
+    routes: dict[str, Any] | None = None,
+    child: dict[str, Any] | None = None,
+) -> list[Finding]:
     rule = RULE_ADAPTER.validate_python(
         {
             "id": "cessation-route",
@@ -43,7 +48,7 @@ def _run(events: list[dict[str, Any]], as_of: date, routes: dict[str, Any] | Non
         }
     )
     assert isinstance(rule, CessationRule)
-    case = parse_case({"case_id": "CE", "events": events})
+    case = parse_case({"case_id": "CE", "child": child or {}, "events": events})
     timeline = Timeline.build(case, as_of, CALENDAR)
     return evaluate(rule, timeline, Verdicts(rule, timeline))
 
@@ -87,7 +92,10 @@ def test_a_review_after_the_end_is_no_route() -> None:
     events = [*OPENING, _end("2024-04-03", "no_longer_at_risk"), _review("rc", "2024-04-04", "cease", True)]
     [finding] = _run(events, date(2024, 6, 1))
     assert finding.status is Status.VIOLATED
-    assert "review conference with outcome cease and quorate true" in finding.explanation
+    assert (
+        "no review conference (quorate) that decided to end the plan between the plan's start and its end"
+        in finding.explanation
+    )
 
 
 def test_an_inquorate_review_is_no_route() -> None:
@@ -100,7 +108,7 @@ def test_a_review_that_does_not_record_quorum_is_undetermined() -> None:
     events = [*OPENING, _review("rc", "2024-04-03", "cease", None), _end("2024-04-03", "no_longer_at_risk")]
     [finding] = _run(events, date(2024, 6, 1))
     assert finding.status is Status.UNDETERMINED
-    assert "does not record quorate" in finding.explanation
+    assert "does not record whether it was quorate" in finding.explanation
 
 
 def test_a_review_deciding_to_continue_is_no_route_even_if_quorum_is_unknown() -> None:
@@ -125,8 +133,11 @@ def test_a_reason_the_procedure_does_not_allow_is_violated() -> None:
     events = [*OPENING, _end("2024-04-03", "looked_after")]
     [finding] = _run(events, date(2024, 6, 1), routes)
     assert finding.status is Status.VIOLATED
-    assert "'looked_after' is not a reason" in finding.explanation
-    assert "allowed: no_longer_at_risk, moved_out, turned_18, died, left_uk" in finding.explanation
+    assert "that is not a reason this procedure allows" in finding.explanation
+    assert (
+        "it allows: the child was no longer at risk; the child moved out of the area; the child "
+        "turned 18; the child died; the child left the UK" in finding.explanation
+    )
 
 
 def test_a_reason_that_needs_no_route_is_met() -> None:
@@ -262,3 +273,94 @@ def test_a_plan_end_after_as_of_is_unseen() -> None:
         much_later.status,
         much_later.explanation,
     )
+
+
+# --- reasons the timeline refutes (SPEC §4) --------------------------------------------------------
+
+
+def test_turned_18_for_a_child_the_date_of_birth_shows_was_ten_is_violated() -> None:
+    # born 2014-01-20: 10 on 2024-04-03, 18 on 2032-01-20
+    events = [*OPENING, _end("2024-04-03", "turned_18")]
+    [finding] = _run(events, date(2024, 6, 1), child={"date_of_birth": "2014-01-20"})
+    assert finding.status is Status.VIOLATED
+    assert "gives its reason as the child turned 18" in finding.explanation
+    assert "the date of birth, 2014-01-20, shows the child was 10 that day (18 on 2032-01-20)" in (
+        finding.explanation
+    )
+
+
+def test_turned_18_on_the_birthday_is_taken_as_recorded() -> None:
+    events = [*OPENING, _end("2024-04-03", "turned_18")]
+    [finding] = _run(events, date(2024, 6, 1), child={"date_of_birth": "2006-04-03"})
+    assert finding.status is Status.MET
+    # without a date of birth nothing refutes it
+    [unknown_age] = _run(events, date(2024, 6, 1))
+    assert unknown_age.status is Status.MET
+
+
+def test_died_and_then_seen_at_a_visit_is_violated_naming_the_visit() -> None:
+    events = [
+        *OPENING,
+        _end("2024-04-03", "died"),
+        {"id": "v9", "type": "visit", "date": "2024-04-10", "outcome": "seen"},
+    ]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert (finding.status, finding.evidence_events) == (Status.VIOLATED, ("v9",))
+    assert "the child was seen afterwards, at the visit v9 on 2024-04-10" in finding.explanation
+    # a visit that did not see the child refutes nothing
+    not_seen = [*events[:-1], {**events[-1], "outcome": "no_access"}]
+    assert _run(not_seen, date(2024, 6, 1))[0].status is Status.MET
+
+
+def test_moved_out_with_no_move_recorded_is_violated_even_with_a_conference_route() -> None:
+    routes = {**ROUTES, "moved_out": [{"event": "review_conference", "where": {"outcome": "cease"}}]}
+    review = {"id": "rc", "type": "review_conference", "date": "2024-04-03", "outcome": "cease"}
+    events = [*OPENING, review, _end("2024-04-03", "moved_out")]
+    [finding] = _run(events, date(2024, 6, 1), routes)
+    assert finding.status is Status.VIOLATED
+    assert "no move is recorded" in finding.explanation
+    # notice of the move out, recorded in the plan: the reason stands and the route is checked
+    notice = {"id": "mn", "type": "move_notified", "date": "2024-03-20", "permanent": True}
+    notice["direction"] = "out"
+    assert _run([*events, notice], date(2024, 6, 1), routes)[0].status is Status.MET
+
+
+def test_a_source_that_does_not_record_moves_cannot_refute_a_move_out() -> None:
+    rule = RULE_ADAPTER.validate_python(
+        {"id": "c", "kind": "cessation", "title": "t", "severity": "breach", "citation": "c"}
+        | {"routes": ROUTES}
+    )
+    case = parse_case(
+        {
+            "case_id": "CE",
+            "records": ["icpc", "plan_start", "plan_end", "transfer_in_conference"],
+            "events": [*OPENING, _end("2024-04-03", "moved_out")],
+        }
+    )
+    timeline = Timeline.build(case, date(2024, 6, 1), CALENDAR)
+    [finding] = evaluate(rule, timeline, Verdicts(rule, timeline))
+    # not refuted; the route (a transfer-in conference) is simply missing
+    assert finding.status is Status.VIOLATED and "no move is recorded" not in finding.explanation
+
+
+# --- another authority's conference (SPEC §4) -----------------------------------------------------
+
+
+def test_the_receiving_authoritys_transfer_in_conference_is_the_route_for_a_move_out() -> None:
+    events = [
+        *OPENING,
+        {"id": "mn", "type": "move_notified", "date": "2024-03-20", "permanent": True, "direction": "out"},
+        {
+            "id": "tc",
+            "type": "transfer_in_conference",
+            "date": "2024-04-02",
+            "outcome": "plan",
+            "held_by": "receiving_authority",
+        },
+        _end("2024-04-03", "moved_out", decided_at="tc"),
+    ]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert (finding.status, finding.evidence_events) == (Status.MET, ("tc",))
+    # without decided_at, the search finds it too
+    events[-1] = _end("2024-04-03", "moved_out")
+    assert _run(events, date(2024, 6, 1))[0].status is Status.MET

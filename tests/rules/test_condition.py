@@ -87,8 +87,8 @@ def test_required_fact_true_false_or_missing() -> None:
         ("cond@b#1", "violated"),
         ("cond@c#1", "undetermined"),
     ]
-    assert "lead social worker named is false, not true" in findings[1].explanation
-    assert "does not record lead social worker named" in findings[2].explanation
+    assert "At the ICPC b on 2024-05-01, no lead social worker was named" in findings[1].explanation
+    assert "does not record whether a lead social worker was named" in findings[2].explanation
 
 
 def test_nothing_qualifying_is_not_applicable() -> None:
@@ -135,7 +135,10 @@ def test_a_review_that_may_not_be_of_a_neglect_plan_is_never_a_breach() -> None:
         ("cond@r2#1", "undetermined"),  # would fail, but is it a neglect plan?
         ("cond@r3#1", "violated"),
     ]
-    assert "does not record categories" in findings[1].explanation
+    assert (
+        "does not record the categories of harm, which decides whether the rule applies"
+        in findings[1].explanation
+    )
 
 
 # --- preceded_by -------------------------------------------------------------------------------
@@ -168,7 +171,7 @@ def test_child_not_seen_before_the_icpc_is_violated() -> None:
     ]
     [finding] = _run(CHILD_SEEN, events)
     assert finding.status.value == "violated"
-    assert "No visit with outcome seen before the ICPC ic on 2024-03-19" in finding.explanation
+    assert "No visit on which the child was seen before the ICPC ic on 2024-03-19" in finding.explanation
 
 
 def test_a_visit_on_the_day_of_the_icpc_sorts_after_it() -> None:
@@ -181,7 +184,7 @@ def test_only_a_visit_with_no_outcome_is_undetermined() -> None:
     events = [{"id": "v", "type": "visit", "date": "2024-03-12"}, _icpc("2024-03-19")]
     [finding] = _run(CHILD_SEEN, events)
     assert finding.status.value == "undetermined"
-    assert "visit v on 2024-03-12 does not record outcome" in finding.explanation
+    assert "visit v on 2024-03-12 does not record the outcome of the visit" in finding.explanation
 
 
 def test_an_unborn_childs_icpc_does_not_qualify_and_an_unrecorded_one_is_not_a_breach() -> None:
@@ -189,9 +192,22 @@ def test_an_unborn_childs_icpc_does_not_qualify_and_an_unrecorded_one_is_not_a_b
         {"id": "ic1", "type": "icpc", "date": "2024-03-19", "prebirth": True},
         {"id": "ic2", "type": "icpc", "date": "2024-05-01"},
     ]
-    [finding] = _run(CHILD_SEEN, events)
+    # an unborn child (an expected delivery date, no date of birth): whether ic2 is pre-birth is
+    # unknown, so no breach
+    case = parse_case({"case_id": "CON", "child": {"expected_delivery_date": "2024-08-01"}, "events": events})
+    timeline = Timeline.build(case, AS_OF, CALENDAR)
+    [finding] = evaluate(CHILD_SEEN, timeline, Verdicts(CHILD_SEEN, timeline))
     assert (finding.key, finding.status.value) == ("cond@ic2#1", "undetermined")
-    assert "does not record prebirth" in finding.explanation
+    assert "does not record whether it was a pre-birth conference" in finding.explanation
+    assert "overdue" not in finding.explanation
+
+
+def test_a_child_born_before_the_icpc_settles_that_it_was_not_pre_birth() -> None:
+    # born 2019-01-01, long before the ICPC of 1 May 2024: an ordinary conference, so the child
+    # must have been seen before it (SPEC §4: a fact the case settles is not left unknown)
+    events = [{"id": "ic2", "type": "icpc", "date": "2024-05-01"}]
+    [finding] = _run(CHILD_SEEN, events)
+    assert (finding.key, finding.status.value) == ("cond@ic2#1", "violated")
 
 
 PLAN_CHANGES = _rule(
@@ -334,7 +350,7 @@ def test_a_core_group_with_no_status_is_undetermined() -> None:
     ]
     [finding] = _run(HOSPITAL, events)
     assert finding.status.value == "undetermined"
-    assert "core group cg on 2024-06-05 does not record status" in finding.explanation
+    assert "core group cg on 2024-06-05 does not record whether the meeting was held" in finding.explanation
 
 
 def test_the_plan_ending_before_discharge_lapses_the_obligation() -> None:
@@ -342,7 +358,7 @@ def test_the_plan_ending_before_discharge_lapses_the_obligation() -> None:
     [finding] = _run(HOSPITAL, events)
     assert finding.status.value == "not_applicable"
     assert finding.explanation.startswith(
-        "The plan ended on 2024-06-05 (plan end pe) with no hospital discharge"
+        "The plan ended on 2024-06-05 (plan end pe), before a hospital discharge came"
     )
 
 
@@ -458,7 +474,7 @@ def test_combined_require_is_checked_first() -> None:
     ]
     findings = _run(rule, events)
     assert _statuses(findings) == [("cond@a#1", "violated"), ("cond@b#1", "met")]
-    assert findings[1].explanation.startswith("The ICPC b on 2024-05-01 has quorate true. The ICPC b")
+    assert findings[1].explanation.startswith("At the ICPC b on 2024-05-01, it was quorate. The ICPC b")
 
 
 # --- the pack format -----------------------------------------------------------------------

@@ -90,8 +90,9 @@ def test_a_second_plan_restarts_the_deadline() -> None:
         held("2024-06-10"),
     ]
     first, second = run(FIRST_CORE_GROUP, events, date(2024, 7, 1))
-    # the core group in plan 2 does not count for plan 1, which ended without one
-    assert (first.trigger_event, first.status) == ("ic1", Status.OVERDUE)
+    # the core group in plan 2 does not count for plan 1, which ended (Fri 12 Jan) before its
+    # first core group fell due (Mon 8 Jan + 10 WD = Mon 22 Jan): nothing was owed
+    assert (first.trigger_event, first.status) == ("ic1", Status.NOT_APPLICABLE)
     assert (second.trigger_event, second.status, second.evidence_events) == ("ic2", Status.MET, ("cg",))
 
 
@@ -125,8 +126,14 @@ def test_lapsing_only_before_the_due_date() -> None:
     [early] = run(rule, ended_early, date(2024, 8, 1))
     [late] = run(rule, ended_late, date(2024, 8, 1))
     assert early.status is Status.NOT_APPLICABLE
-    # 19 Mar + 3 months = 19 Jun, missed before the plan ended on 10 Jul: still overdue
-    assert (late.status, late.due) == (Status.OVERDUE, date(2024, 6, 19))
+    # 19 Mar + 3 months = Wed 19 Jun, missed before the plan ended on Wed 10 Jul: missed, late by
+    # Thu 20, Fri 21 (2), 24-28 Jun (7), 1-5 Jul (12), Mon 8, Tue 9, Wed 10 (15) working days
+    assert (late.status, late.due, late.working_days_late, late.calendar_days_late) == (
+        Status.MISSED,
+        date(2024, 6, 19),
+        15,
+        21,
+    )
 
 
 def test_occurrence_first_latest_and_first_in_episode() -> None:
@@ -190,4 +197,161 @@ def test_follow_up_date_on_the_trigger() -> None:
     # Wed 1 May + 3 WD: Thu 2, Fri 3, (Mon 6 bank holiday) Tue 7; sent Wed 8: 1 late
     [finding] = run(rule, events, date(2024, 5, 31))
     assert (finding.status, finding.due, finding.working_days_late) == (Status.LATE, date(2024, 5, 7), 1)
-    assert "Minutes circulated 2024-05-08" in finding.explanation
+    assert "The minutes were circulated on 2024-05-08: 1 working day late" in finding.explanation
+
+
+# --- when an obligation ends (SPEC §3) -----------------------------------------------------------
+
+
+def ended(day: str, reason: str = "moved_out") -> dict[str, Any]:
+    return {"id": "pe", "type": "plan_end", "date": day, "reason": reason}
+
+
+def test_a_plan_that_ends_before_the_first_core_group_falls_due_owes_none() -> None:
+    # Mon 3 Jun + 10 WD = Mon 17 Jun; the plan ended Thu 6 Jun, before it fell due
+    [finding] = run(FIRST_CORE_GROUP, plan("2024-06-03", ended("2024-06-06")), date(2025, 6, 1))
+    assert (finding.status, finding.due, finding.working_days_late) == (Status.NOT_APPLICABLE, None, None)
+    assert finding.explanation.startswith(
+        "The plan ended on 2024-06-06 (plan end pe), before the first core group (held) fell due on "
+        "2024-06-17"
+    )
+
+
+def test_a_plan_that_ends_on_the_due_date_owes_nothing_either() -> None:
+    [finding] = run(FIRST_CORE_GROUP, plan("2024-06-03", ended("2024-06-17")), date(2024, 7, 1))
+    assert finding.status is Status.NOT_APPLICABLE
+
+
+def test_a_plan_that_ends_after_the_due_date_leaves_it_missed_and_the_lateness_frozen() -> None:
+    # due Mon 17 Jun; ended Fri 21 Jun: Tue 18 .. Fri 21 = 4 WD, 4 calendar days, at any later as_of
+    events = plan("2024-06-03", ended("2024-06-21"))
+    for as_of in (date(2024, 6, 21), date(2024, 7, 1), date(2025, 6, 1)):
+        [finding] = run(FIRST_CORE_GROUP, events, as_of)
+        assert (finding.status, finding.due, finding.working_days_late, finding.calendar_days_late) == (
+            Status.MISSED,
+            date(2024, 6, 17),
+            4,
+            4,
+        ), as_of
+        assert finding.occurred_on is None and finding.evidence_events == ("pe",)
+        assert "No core group (held) by the time the plan ended on 2024-06-21" in finding.explanation
+    # before the plan ended it was overdue, and open
+    [before] = run(FIRST_CORE_GROUP, events, date(2024, 6, 20))
+    assert (before.status, before.working_days_late) == (Status.OVERDUE, 3)
+
+
+def test_a_core_group_held_late_before_the_plan_ended_is_late_not_missed() -> None:
+    # due Mon 17 Jun; held Wed 19 Jun, the plan ended Fri 21 Jun: 2 WD late
+    events = plan("2024-06-03", held("2024-06-19"), ended("2024-06-21"))
+    [finding] = run(FIRST_CORE_GROUP, events, date(2024, 7, 1))
+    assert (finding.status, finding.working_days_late) == (Status.LATE, 2)
+
+
+MINUTES = {
+    "id": "core-group-minutes",
+    "kind": "deadline",
+    "title": "t",
+    "severity": "breach",
+    "citation": "c",
+    "trigger": {"event": "core_group", "where": {"status": "held"}},
+    "expect": {"field": "minutes_circulated"},
+    "within": {"working_days": 3},
+}
+
+
+def test_minutes_owed_for_a_meeting_of_the_plan_end_with_the_plan() -> None:
+    # core group Mon 10 Jun, minutes due Thu 13 Jun; the plan ended Tue 11 Jun: nothing owed
+    events = plan("2024-06-03", held("2024-06-10"), ended("2024-06-11"))
+    [finding] = run(MINUTES, events, date(2024, 7, 1))
+    assert finding.status is Status.NOT_APPLICABLE
+    assert finding.explanation.startswith(
+        "The plan ended on 2024-06-11 (plan end pe), before the minutes fell due"
+    )
+    # minutes circulated after the end but by the due date still count: met
+    sent = held("2024-06-10") | {"minutes_circulated": "2024-06-13"}
+    on_time = plan("2024-06-03", sent, ended("2024-06-11"))
+    [finding] = run(MINUTES, on_time, date(2024, 7, 1))
+    assert (finding.status, finding.occurred_on) == (Status.MET, date(2024, 6, 13))
+
+
+def test_minutes_circulated_after_the_window_closed_do_not_make_a_missed_act_late() -> None:
+    # due Thu 13 Jun; the plan ended Mon 17 Jun (2 WD after: Fri 14, Mon 17); the minutes went
+    # out Wed 19 Jun, after the plan had ended: missed, frozen at 2 WD, whatever as_of
+    events = plan(
+        "2024-06-03", held("2024-06-10") | {"minutes_circulated": "2024-06-19"}, ended("2024-06-17")
+    )
+    for as_of in (date(2024, 6, 18), date(2024, 7, 1)):
+        [finding] = run(MINUTES, events, as_of)
+        assert (finding.status, finding.working_days_late, finding.occurred_on) == (Status.MISSED, 2, None)
+
+
+def test_a_rule_that_outlives_the_plan_stays_overdue() -> None:
+    rule = {**MINUTES, "outlives_plan": True}
+    events = plan("2024-06-03", held("2024-06-10"), ended("2024-06-11"))
+    [finding] = run(rule, events, date(2024, 6, 18))
+    # due Thu 13 Jun; as at Tue 18 Jun: Fri 14, Mon 17, Tue 18 = 3 WD
+    assert (finding.status, finding.working_days_late) == (Status.OVERDUE, 3)
+
+
+ICPC_TIMESCALE = {
+    "id": "icpc-timescale",
+    "kind": "deadline",
+    "title": "t",
+    "severity": "breach",
+    "citation": "c",
+    "trigger": {"event": "strategy_discussion", "where": {"s47": True}},
+    "expect": {"event": "icpc"},
+    "within": {"working_days": 15},
+    "occurrence": "first",
+}
+
+
+def run_child(
+    rule: dict[str, Any], child: dict[str, Any], events: list[dict[str, Any]], as_of: date
+) -> list[Finding]:
+    parsed = RULE_ADAPTER.validate_python(rule)
+    case = parse_case({"case_id": "D", "child": child, "events": events})
+    timeline = Timeline.build(case, as_of, WorkingCalendar())
+    return evaluate(parsed, timeline, Verdicts(parsed, timeline))
+
+
+def test_turning_18_closes_an_obligation_outside_a_plan() -> None:
+    # strategy discussion Mon 3 Jun 2024 + 15 WD = Mon 24 Jun. Born 10 Jun 2006: 18 on Mon 10 Jun,
+    # before it fell due; born 1 Jul 2006: 18 on Mon 1 Jul, 5 WD after it (25-28 Jun, 1 Jul)
+    sd = [{"id": "sd", "type": "strategy_discussion", "date": "2024-06-03", "s47": True}]
+    [lapsed] = run_child(ICPC_TIMESCALE, {"date_of_birth": "2006-06-10"}, sd, date(2024, 9, 1))
+    assert lapsed.status is Status.NOT_APPLICABLE
+    assert lapsed.explanation.startswith("The child turned 18 on 2024-06-10, before the first ICPC fell due")
+    [missed] = run_child(ICPC_TIMESCALE, {"date_of_birth": "2006-07-01"}, sd, date(2024, 9, 1))
+    assert (missed.status, missed.due, missed.working_days_late) == (Status.MISSED, date(2024, 6, 24), 5)
+
+
+def test_a_permanent_move_out_closes_an_obligation_outside_a_plan() -> None:
+    events = [
+        {"id": "sd", "type": "strategy_discussion", "date": "2024-06-03", "s47": True},
+        {"id": "mn", "type": "move_notified", "date": "2024-06-12", "permanent": True, "direction": "out"},
+    ]
+    [finding] = run_child(ICPC_TIMESCALE, {"date_of_birth": "2015-01-01"}, events, date(2024, 9, 1))
+    assert finding.status is Status.NOT_APPLICABLE
+    assert finding.explanation.startswith(
+        "The child moved away permanently (the notice of a move mn was received"
+    )
+    # a temporary move closes nothing
+    temporary = [events[0], {**events[1], "permanent": False}]
+    [open_one] = run_child(ICPC_TIMESCALE, {"date_of_birth": "2015-01-01"}, temporary, date(2024, 9, 1))
+    assert open_one.status is Status.OVERDUE
+
+
+def test_a_due_date_on_a_bank_holiday_says_so() -> None:
+    # Wed 25 Sep 2024 + 3 months = Wed 25 Dec 2024, Christmas Day (a calendar period is not moved)
+    rule = {
+        **FIRST_CORE_GROUP,
+        "id": "first-review",
+        "expect": {"event": "review_conference"},
+        "within": {"months": 3},
+    }
+    [finding] = run(rule, plan("2024-09-25"), date(2024, 12, 1))
+    assert finding.due == date(2024, 12, 25)
+    assert finding.explanation.startswith(
+        "Due 2024-12-25 (Christmas Day, not a working day in England and Wales): 3 months after the ICPC"
+    )

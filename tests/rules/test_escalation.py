@@ -82,7 +82,10 @@ def test_on_the_due_date_after_easter_is_met() -> None:
     )
     assert finding.evidence_events == ("v1", "v2", "x")
     assert "skipping Good Friday 29 March and Easter Monday 1 April" in finding.explanation
-    assert "the 2nd visit in a row with outcome no_access (after v1 on 2024-03-14)" in finding.explanation
+    assert (
+        "the 2nd visit in a row at which no access was gained (after the visit v1 on 2024-03-14)"
+        in finding.explanation
+    )
 
 
 def test_a_working_day_after_the_due_date_is_one_working_day_late() -> None:
@@ -150,7 +153,7 @@ def test_a_visit_with_access_ends_the_run() -> None:
     [finding] = _run(NO_ACCESS, events, AS_OF)
     assert (finding.status, finding.explanation) == (
         Status.NOT_APPLICABLE,
-        "No 2 consecutive visits with outcome no_access in a plan.",
+        "No 2 consecutive visits at which no access was gained in a plan.",
     )
 
 
@@ -199,10 +202,28 @@ def test_the_escalation_is_looked_for_in_the_same_plan() -> None:
         {"id": "ps2", "type": "plan_start", "date": "2024-04-01"},
         _told("x", "2024-04-02"),
     ]
-    # Tue 27 Feb + 1 WD = Wed 28 Feb; the escalation in the next plan is not this plan's
-    assert _summary(_run(NO_ACCESS, events, AS_OF)) == [
-        ("no-access-escalation@v2#1", "overdue", date(2024, 2, 28))
-    ]
+    # Tue 27 Feb + 1 WD = Wed 28 Feb; the plan ended Fri 1 Mar with none: missed, 2 WD after the
+    # due date (Thu 29 Feb, Fri 1 Mar); the escalation in the next plan, long after, is not this one's
+    [finding] = _run(NO_ACCESS, events, AS_OF)
+    assert (finding.key, finding.status, finding.due, finding.working_days_late) == (
+        "no-access-escalation@v2#1",
+        Status.MISSED,
+        date(2024, 2, 28),
+        2,
+    )
+
+
+def test_an_escalation_after_the_plan_ended_counts_when_made_in_time() -> None:
+    # the plan ends on the day of the second visit without access (Tue 27 Feb); the lead social
+    # worker is told the next working day, Wed 28 Feb, the due date: met
+    ends = {"id": "pe", "type": "plan_end", "date": "2024-02-27", "reason": "moved_out"}
+    events = [PLAN, _visit("v1", "2024-02-26"), _visit("v2", "2024-02-27"), ends, _told("x", "2024-02-28")]
+    [finding] = _run(NO_ACCESS, events, AS_OF)
+    assert (finding.status, finding.occurred_on) == (Status.MET, date(2024, 2, 28))
+    # with no escalation at all, the plan ended before it fell due: nothing is owed
+    [lapsed] = _run(NO_ACCESS, events[:-1], AS_OF)
+    assert lapsed.status is Status.NOT_APPLICABLE
+    assert lapsed.explanation.startswith("The plan ended on 2024-02-27 (plan end pe), before")
 
 
 # -- missing facts, nothing triggered, as_of -------------------------------------------------------
@@ -213,8 +234,9 @@ def test_an_empty_failure_field_that_could_complete_a_run_is_undetermined() -> N
     [finding] = _run(NO_ACCESS, events, AS_OF)
     assert (finding.key, finding.status) == ("no-access-escalation@v2#1", Status.UNDETERMINED)
     assert finding.explanation == (
-        "The visit v2 on 2024-03-04 may complete 2 consecutive visits with outcome no_access, which need "
-        "the escalation with to lead_social_worker within 1 working day, but it does not record outcome."
+        "The visit v2 on 2024-03-04 may complete 2 consecutive visits at which no access was gained, "
+        "which need an escalation to the lead social worker within 1 working day, but it does not "
+        "record the outcome of the visit."
     )
 
 
@@ -292,4 +314,9 @@ def test_met_late_and_overdue_findings_keep_their_status_at_a_later_as_of(
                 finding.occurred_on,
             )
         if finding.status is Status.OVERDUE:
-            assert later[finding.key].status in (Status.OVERDUE, Status.LATE)
+            assert later[finding.key].status in (Status.OVERDUE, Status.LATE, Status.MISSED)
+        if finding.status is Status.MISSED:  # final, its lateness frozen
+            assert (later[finding.key].status, later[finding.key].working_days_late) == (
+                Status.MISSED,
+                finding.working_days_late,
+            )

@@ -94,7 +94,10 @@ def test_each_gap_is_one_finding_keyed_on_the_event_that_opens_it() -> None:
     assert (late.occurred_on, late.working_days_late, late.calendar_days_late) == (date(2024, 5, 28), 1, 2)
     assert late.trigger_event == "cg2" and late.evidence_events == ("cg3",)
     assert "1 month after the core group cg2 on 2024-04-26" in late.explanation
-    assert "cg3 on 2024-05-28: 1 working day late (2 calendar days)" in late.explanation
+    assert (
+        "The core group cg3 was held on 2024-05-28: 1 working day late (2 calendar days)"
+        in late.explanation
+    )
 
 
 def test_on_the_due_date_is_met_and_a_day_after_is_one_working_day_late() -> None:
@@ -149,7 +152,7 @@ def test_the_last_gap_is_due_up_to_its_due_date_and_overdue_the_day_after() -> N
     [overdue] = _run(CORE_GROUPS, events, date(2024, 4, 29))
     # as at Mon 29 Apr: overdue by 1 working day (Mon 29) and 1 calendar day.
     assert (overdue.status, overdue.working_days_late, overdue.calendar_days_late) == (Status.OVERDUE, 1, 1)
-    assert "Not done by 2024-04-29: overdue by 1 working day" in overdue.explanation
+    assert "No core group (held) by 2024-04-29: overdue by 1 working day" in overdue.explanation
 
 
 def test_an_event_after_as_of_is_not_seen() -> None:
@@ -175,19 +178,28 @@ def test_a_plan_that_ended_before_the_next_event_fell_due_lapses_the_gap() -> No
     # cg1 + 1 month = Sun 28 Apr, the day the plan ended: the plan ended first (due >= end).
     [finding] = _run(CORE_GROUPS, events, date(2024, 6, 1))
     assert (finding.key, finding.status) == ("core-group-interval@cg1#1", Status.NOT_APPLICABLE)
-    assert finding.explanation.startswith("Plan 1 ended on 2024-04-28, before the next core group")
+    assert finding.explanation.startswith(
+        "The plan ended on 2024-04-28 (plan end pe), before the next core group (held) fell due"
+    )
 
 
-def test_a_plan_that_ended_after_the_next_event_fell_due_leaves_it_overdue() -> None:
+def test_a_plan_that_ended_after_the_next_event_fell_due_leaves_it_missed() -> None:
     events = [
         *OPENING,
         _cg("cg1", "2024-03-28"),
         {"id": "pe", "type": "plan_end", "date": "2024-04-29", "reason": "no_longer_at_risk"},
     ]
-    # due Sun 28 Apr, plan ended Mon 29 Apr with no core group after cg1: missed.
-    [finding] = _run(CORE_GROUPS, events, date(2024, 5, 31))
-    assert (finding.status, finding.due) == (Status.OVERDUE, date(2024, 4, 28))
-    assert "plan 1 ended on 2024-04-29 with none after it" in finding.explanation
+    # due Sun 28 Apr, plan ended Mon 29 Apr with no core group after cg1: missed, 1 WD (Mon 29)
+    # and 1 calendar day after the due date, frozen there at any later as_of
+    for as_of in (date(2024, 5, 31), date(2025, 5, 31)):
+        [finding] = _run(CORE_GROUPS, events, as_of)
+        assert (finding.status, finding.due, finding.working_days_late, finding.calendar_days_late) == (
+            Status.MISSED,
+            date(2024, 4, 28),
+            1,
+            1,
+        )
+        assert "No core group (held) by the time the plan ended on 2024-04-29" in finding.explanation
 
 
 def test_a_core_group_on_the_day_the_plan_ends_belongs_to_the_plan() -> None:
@@ -373,7 +385,10 @@ def test_an_event_with_an_empty_tested_field_in_a_late_gap_is_undetermined() -> 
         Status.UNDETERMINED,
         date(2024, 4, 28),
     )
-    assert "the core group cgx on 2024-04-20 does not record status" in findings[0].explanation.lower()
+    assert (
+        "the core group cgx on 2024-04-20 does not record whether the meeting was held"
+        in findings[0].explanation.lower()
+    )
     # the open gap after the last sure one continues: cg2 Fri 10 May + 1 month = Mon 10 Jun.
     assert _summary(findings)[1] == ("core-group-interval@cg2#1", "due", date(2024, 6, 10))
 
@@ -429,5 +444,8 @@ def test_met_late_and_overdue_findings_keep_their_status_at_a_later_as_of(
                 finding.occurred_on,
             )
         if finding.status is Status.OVERDUE:
-            assert later[key].status in (Status.OVERDUE, Status.LATE)
+            assert later[key].status in (Status.OVERDUE, Status.LATE, Status.MISSED)
+        if finding.status is Status.MISSED:  # final, its lateness frozen at the plan's end
+            frozen = (Status.MISSED, finding.working_days_late)
+            assert (later[key].status, later[key].working_days_late) == frozen
     assert earlier and later  # every evaluation reports

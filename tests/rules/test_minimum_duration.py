@@ -162,7 +162,7 @@ def test_an_interim_care_order_in_the_plan_excuses_an_early_end() -> None:
     [finding] = _run(events, date(2024, 6, 1))
     assert finding.status is Status.MET
     assert "ico" in finding.evidence_events
-    assert "the start of being looked after ico on 2024-02-20" in finding.explanation
+    assert "the start of care ico on 2024-02-20" in finding.explanation
 
 
 def test_an_interim_care_order_on_the_day_the_plan_ends_counts() -> None:
@@ -227,7 +227,7 @@ def test_an_unknown_fact_on_the_exception_is_undetermined_not_violated() -> None
     ]
     [finding] = _run(events, date(2024, 6, 1))
     assert finding.status is Status.UNDETERMINED
-    assert "living with family" in finding.explanation
+    assert "whether the child lived in the family home" in finding.explanation
     assert finding.due == date(2024, 7, 5)
 
 
@@ -293,3 +293,44 @@ def test_a_plan_end_after_as_of_is_unseen() -> None:
         after.status,
         after.explanation,
     )
+
+
+# --- a reason the timeline refutes is no exception (SPEC §4) ----------------------------------------
+
+
+def _with_child(
+    events: list[dict[str, Any]], child: dict[str, Any], as_of: date, **changes: Any
+) -> list[Finding]:
+    rule = RULE_ADAPTER.validate_python({**STOKE, **changes})
+    case = parse_case({"case_id": "MD", "child": child, "events": events})
+    timeline = Timeline.build(case, as_of, CALENDAR)
+    return evaluate(rule, timeline, Verdicts(rule, timeline))
+
+
+def test_turned_18_for_a_ten_year_old_is_not_the_exception_it_claims() -> None:
+    # ICPC Fri 5 Jan 2024 + 6 months = Fri 5 Jul; ended Fri 1 Mar "turned 18"; born 2014-01-20
+    events = _plan("2024-01-05", "2024-03-01", "turned_18")
+    [finding] = _with_child(
+        events, {"date_of_birth": "2014-01-20"}, date(2024, 6, 1), unless_reasons=["died", "turned_18"]
+    )
+    assert (finding.status, finding.due) == (Status.VIOLATED, date(2024, 7, 5))
+    assert "the timeline refutes it" in finding.explanation
+    assert "shows the child was 10 that day" in finding.explanation
+    # a child who did turn 18 that day: the exception stands
+    [adult] = _with_child(
+        events, {"date_of_birth": "2006-03-01"}, date(2024, 6, 1), unless_reasons=["died", "turned_18"]
+    )
+    assert adult.status is Status.MET
+
+
+def test_died_then_seen_is_no_exception_and_moved_out_needs_a_move() -> None:
+    seen = {"id": "v", "type": "visit", "date": "2024-03-08", "outcome": "seen"}
+    died = [*_plan("2024-01-05", "2024-03-01", "died"), seen]
+    [finding] = _run(died, date(2024, 6, 1))
+    assert (finding.status, finding.evidence_events) == (Status.VIOLATED, ("ic", "v"))
+    [moved] = _run(_plan("2024-01-05", "2024-03-01", "moved_out"), date(2024, 6, 1))
+    assert moved.status is Status.VIOLATED and "no move is recorded" in moved.explanation
+    notice = {"id": "mn", "type": "move_notified", "date": "2024-02-20", "permanent": True}
+    notice["direction"] = "out"
+    [stands] = _run([*_plan("2024-01-05", "2024-03-01", "moved_out"), notice], date(2024, 6, 1))
+    assert stands.status is Status.MET

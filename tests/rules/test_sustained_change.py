@@ -165,7 +165,7 @@ def test_a_significant_change_whose_kind_is_unknown_makes_a_breach_undetermined(
     only_a_move = [{"event": "significant_change", "where": {"kind": "moved_to_different_family"}}]
     [finding] = _run(events, date(2024, 12, 1), unless=only_a_move)
     assert finding.status is Status.UNDETERMINED
-    assert "does not record kind" in finding.explanation
+    assert "does not record what kind of change it was" in finding.explanation
 
 
 def test_an_adjourned_first_review_goes_on_at_its_reconvened_conference() -> None:
@@ -309,3 +309,20 @@ def test_a_plan_end_after_as_of_is_unseen() -> None:
         much_later.due,
         much_later.explanation,
     )
+
+
+def test_an_interim_plan_whose_categories_were_never_decided_is_not_a_neglect_plan() -> None:
+    # an ICPC without a majority adjourned on an interim plan; agency managers concluded no plan
+    # was needed and it ended a week later: no category was ever decided, so this rule about
+    # neglect plans does not concern it (it used to be undetermined)
+    events = [
+        {"id": "ic", "type": "icpc", "date": "2024-01-05", "outcome": "adjourned"},
+        {"id": "ps", "type": "plan_start", "date": "2024-01-05", "interim": True},
+        {"id": "pe", "type": "plan_end", "date": "2024-01-12", "reason": "no_longer_at_risk"},
+    ]
+    [finding] = _run(events, date(2024, 6, 1))
+    assert (finding.status, finding.trigger_event) == (Status.NOT_APPLICABLE, None)
+    # the same plan not marked interim is undetermined: its categories are simply not recorded
+    events[1] = {"id": "ps", "type": "plan_start", "date": "2024-01-05"}
+    [unknown] = _run(events, date(2024, 6, 1))
+    assert unknown.status is Status.UNDETERMINED

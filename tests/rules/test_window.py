@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from cprules import parse_case
 from cprules.calendar import WorkingCalendar
-from cprules.findings import Finding
+from cprules.findings import Finding, Status
 from cprules.pack.model import RULE_ADAPTER
 from cprules.rules.verdict import Verdicts
 from cprules.rules.window import evaluate
@@ -145,7 +145,7 @@ def test_an_event_that_may_not_qualify_is_met_inside_and_undetermined_outside() 
         ("prebirth-window@ic2#1", "met"),
         ("prebirth-window@ic3#1", "undetermined"),
     ]
-    assert "does not record prebirth" in findings[0].explanation
+    assert "does not record whether it was a pre-birth conference" in findings[0].explanation
     assert findings[2].due == date(2024, 4, 26)
 
 
@@ -206,7 +206,7 @@ def test_no_anchor_event_before_is_undetermined() -> None:
     ]
     [finding] = _run(CORE_GROUP, events, child={"date_of_birth": "2020-01-01"})
     assert finding.status.value == "undetermined"
-    assert "No icpc before" in finding.explanation
+    assert "No ICPC before" in finding.explanation
 
 
 def test_a_date_of_birth_after_as_of_is_not_known_yet() -> None:
@@ -236,3 +236,24 @@ def test_findings_do_not_change_at_later_dates(as_of: date) -> None:
 def test_a_window_needs_a_bound() -> None:
     with pytest.raises(ValidationError, match="needs not_before, not_after or both"):
         _rule(not_before=None, not_after=None)
+
+
+# --- not noisy: the case settles whether an ICPC was pre-birth (SPEC §4) -------------------------
+
+
+def test_an_ordinary_icpc_of_a_child_born_before_it_is_not_applicable() -> None:
+    # born 2016-04-02, ICPC 2024-05-01 without prebirth recorded: plainly not a pre-birth
+    # conference, so the rule does not concern it (it used to be undetermined on every such ICPC)
+    events = [{"id": "ic", "type": "icpc", "date": "2024-05-01", "outcome": "plan"}]
+    [finding] = _run(PREBIRTH, events, child={"date_of_birth": "2016-04-02"})
+    assert (finding.status, finding.trigger_event) == (Status.NOT_APPLICABLE, None)
+    assert finding.explanation == "No pre-birth ICPC in the timeline."
+
+
+def test_an_icpc_before_a_recorded_birth_that_does_not_say_is_still_checked() -> None:
+    # an unborn child (expected 5 Jul 2024): an ICPC of 29 Apr not marked either way may be the
+    # pre-birth conference: outside the window (closing Fri 26 Apr) it is undetermined, not late
+    events = [{"id": "ic", "type": "icpc", "date": "2024-04-29"}]
+    [finding] = _run(PREBIRTH, events)
+    assert finding.status is Status.UNDETERMINED
+    assert "does not record whether it was a pre-birth conference" in finding.explanation

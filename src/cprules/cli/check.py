@@ -162,6 +162,7 @@ def _report_verdict(report: Report) -> str:
         for status in (
             Status.LATE,
             Status.OVERDUE,
+            Status.MISSED,
             Status.VIOLATED,
             Status.DUE,
             Status.MET,

@@ -78,7 +78,7 @@ EXIT_INTERRUPTED = 130
 KNOWN_FORMATS = ("json", "yaml", "jsonl", "csv", "cin-census", "ssd", "csc-api")
 
 #: the statuses that make a finding of severity breach a breach of procedure (exit 1)
-BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.VIOLATED})
+BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED})
 
 
 class Failure(Exception):

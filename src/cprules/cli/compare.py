@@ -36,6 +36,7 @@ _STATUS_RANK = {
     for rank, status in enumerate(
         (
             Status.OVERDUE,
+            Status.MISSED,
             Status.VIOLATED,
             Status.LATE,
             Status.UNDETERMINED,

@@ -68,6 +68,7 @@ STATUS_STYLE = {
     Status.MET: "green",
     Status.LATE: "yellow",
     Status.OVERDUE: "bold red",
+    Status.MISSED: "bold magenta",
     Status.DUE: "cyan",
     Status.VIOLATED: "red",
     Status.NOT_APPLICABLE: "dim",
@@ -171,4 +172,6 @@ def lateness(finding: Finding) -> str:
         return f"{wd} WD" + (f" ({cd} d)" if cd is not None else "")
     if finding.status is Status.OVERDUE and wd is not None:
         return f"{wd} WD so far"
+    if finding.status is Status.MISSED and wd is not None:
+        return f"{wd} WD, missed"
     return ""

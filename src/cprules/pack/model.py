@@ -23,11 +23,12 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter, model_validator
 from pydantic_core import PydanticCustomError
 
 from cprules.calendar import WorkingCalendar
 from cprules.case import EVENT_MODELS, AnyEvent
+from cprules.words import SelectorWords, selector_words
 
 __all__ = [
     "RULE_ADAPTER",
@@ -56,6 +57,15 @@ __all__ = [
 
 _STRICT = ConfigDict(frozen=True, extra="forbid")
 _T = TypeVar("_T")
+
+#: the conference event types (a conference may be another authority's: ``held_by``)
+CONFERENCE_TYPES: frozenset[str] = frozenset({"icpc", "review_conference", "transfer_in_conference"})
+
+#: the value the case settles for an empty field of an event (None: it does not)
+Implied = Callable[[AnyEvent, str], Any]
+
+ConferenceType = Literal["icpc", "review_conference", "transfer_in_conference"]
+Interim = Literal["interim_plan", "plan_continues"]
 
 PlanEndReason = Literal["no_longer_at_risk", "moved_out", "turned_18", "died", "left_uk", "looked_after"]
 
@@ -254,18 +264,6 @@ class FieldTest(BaseModel):
             return value not in self.not_one_of
         return None if value is None else self.contains in value
 
-    def describe(self, field: str) -> str:
-        """Plain English: 'status held', 'outcome one of seen, not_seen'."""
-        if self.present is not None:
-            return f"{field} {'recorded' if self.present else 'not recorded'}"
-        if self.one_of is not None:
-            return f"{field} one of {', '.join(map(_text, self.one_of))}"
-        if self.not_one_of is not None:
-            return f"{field} not {', '.join(map(_text, self.not_one_of))}"
-        if self.contains is not None:
-            return f"{field} include {_text(self.contains)}"
-        return f"{field} {_text(self.equals)}"
-
     def values(self) -> tuple[Scalar, ...]:
         """The values named in the test, for checking them against the field's type."""
         if self.equals is not None:
@@ -298,11 +296,21 @@ class Selector(BaseModel):
     """Which events a rule looks at: an event type (or several) and tests on their fields.
 
     A plain string is shorthand for ``{event: <type>}``. ``child_under`` keeps only events on
-    which the child is younger than the period (an infant: ``{months: 12}``).
+    which the child is younger than the period (an infant: ``{months: 12}``); an event before
+    the child's birth is not one of them.
+
+    A conference held by another authority (``held_by: receiving_authority``) is not one of this
+    authority's conferences: a selector of conferences leaves it out unless it tests ``held_by``
+    itself (a cessation route looks at every authority's conferences, SPEC §4).
+
+    A fact the case itself settles stands in for an empty field (SPEC §4): an ICPC on or after
+    the child's birth was not a pre-birth conference; a review conference that does not restate
+    the categories of harm keeps the plan's (as last recorded: an earlier review, the plan start,
+    the conference that made the plan).
 
     >>> s = Selector.model_validate({"event": "visit", "where": {"outcome": {"one_of": ["seen"]}}})
     >>> s.describe()
-    'visit with outcome one of seen'
+    'visit on which the child was seen'
     """
 
     model_config = _STRICT
@@ -312,6 +320,7 @@ class Selector(BaseModel):
     child_under: Period | None = Field(
         default=None, description="Only events on which the child is younger than this."
     )
+    _any_authority: bool = PrivateAttr(default=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -348,22 +357,62 @@ class Selector(BaseModel):
     def key(self) -> str:
         """Text that is the same for selectors that accept the same events: a timeline shares
         one pass over its events among every rule whose selector has this key."""
-        return repr((self.types, tuple(self.where.items()), self.child_under))
+        return repr((self.types, tuple(self.where.items()), self.child_under, self._any_authority))
+
+    @cached_property
+    def local_only(self) -> bool:
+        """Whether conferences held by another authority are left out (see the class notes)."""
+        return (
+            not self._any_authority
+            and "held_by" not in self.where
+            and any(kind in CONFERENCE_TYPES for kind in self.types)
+        )
+
+    def anywhere(self) -> Selector:
+        """The same selector, accepting conferences whoever held them (a cessation route).
+
+        >>> s = Selector.model_validate("transfer_in_conference")
+        >>> s.local_only, s.anywhere().local_only
+        (True, False)
+        """
+        found = self.__dict__.get("_anywhere")
+        if found is None:
+            found = Selector(event=self.event, where=self.where, child_under=self.child_under)
+            found._any_authority = True
+            self.__dict__["_anywhere"] = found
+        return found
+
+    @cached_property
+    def words(self) -> SelectorWords:
+        """The selector's events in words, with articles: ``.a``, ``.the``, ``.no``, ``.plural``.
+
+        >>> Selector.model_validate({"event": "core_group", "where": {"status": "held"}}).words.first
+        'the first core group (held)'
+        """
+        return selector_words(self)
 
     @cached_property
     def _tests(self) -> tuple[tuple[str, FieldTest], ...]:
         return tuple(self.where.items())
 
-    def match(self, event: AnyEvent, birth: date | None = None) -> bool | None:
+    def match(
+        self, event: AnyEvent, birth: date | None = None, implied: Implied | None = None
+    ) -> bool | None:
         """True or False, or None when a tested field is empty (the fact is unknown).
 
-        ``birth`` is the child's date of birth, needed only with ``child_under``.
+        ``birth`` is the child's date of birth, needed only with ``child_under``; ``implied``
+        gives the value the case settles for an empty field (see the class notes).
         """
         if event.type not in self.types:  # type: ignore[attr-defined]
             return False
+        if self.local_only and getattr(event, "held_by", None) == "receiving_authority":
+            return False
         result: bool | None = True
         for field, test in self._tests:
-            outcome = test.test(getattr(event, field, None))
+            value = getattr(event, field, None)
+            if value is None and implied is not None:
+                value = implied(event, field)
+            outcome = test.test(value)
             if outcome is False:
                 return False
             if outcome is None:
@@ -371,12 +420,16 @@ class Selector(BaseModel):
         if self.child_under is not None and result is not False:
             if birth is None:
                 return None
-            if event.date >= self.child_under.after_birth(birth):
+            if event.date < birth or event.date >= self.child_under.after_birth(birth):
                 return False
         return result
 
     def classify(
-        self, events: Sequence[AnyEvent], positions: Iterable[int], birth: date | None = None
+        self,
+        events: Sequence[AnyEvent],
+        positions: Iterable[int],
+        birth: date | None = None,
+        implied: Implied | None = None,
     ) -> tuple[list[int], list[int]]:
         """:meth:`match` over the events at ``positions`` (all of this selector's types), in one
         pass: the positions it surely accepts and those it may accept (``match`` gives None).
@@ -397,13 +450,19 @@ class Selector(BaseModel):
                 age_unknown = True
             else:
                 cutoff = self.child_under.after_birth(birth)
+        local = self.local_only
         sure: list[int] = []
         unknown: list[int] = []
         for position in positions:
             event = events[position]
+            if local and getattr(event, "held_by", None) == "receiving_authority":
+                continue
             result: bool | None = True
             for field, test in tests:
-                outcome = test.test(getattr(event, field, None))
+                value = getattr(event, field, None)
+                if value is None and implied is not None:
+                    value = implied(event, field)
+                outcome = test.test(value)
                 if outcome is False:
                     break
                 if outcome is None:
@@ -411,7 +470,7 @@ class Selector(BaseModel):
             else:
                 if age_unknown:
                     unknown.append(position)
-                elif cutoff is not None and event.date >= cutoff:
+                elif cutoff is not None and (event.date >= cutoff or event.date < birth):  # type: ignore[operator]
                     pass
                 elif result:
                     sure.append(position)
@@ -427,14 +486,8 @@ class Selector(BaseModel):
                 yield f"{kind}.{field}"
 
     def describe(self) -> str:
-        """Plain English (worked out once)."""
-        return self._described
-
-    @cached_property
-    def _described(self) -> str:
-        kinds = " or ".join(self.types).replace("_", " ")
-        tests = " and ".join(test.describe(field) for field, test in self.where.items())
-        return f"{kinds} with {tests}" if tests else kinds
+        """Plain English, without an article: 'core group (held)' (worked out once)."""
+        return self.words.bare
 
 
 def check_fields(kind: str, where: dict[str, FieldTest]) -> None:
@@ -512,6 +565,29 @@ class RuleBase(BaseModel):
         default=None, description="How an ambiguous sentence of the source was read."
     )
     applies_when: AppliesWhen | None = None
+    outlives_plan: bool = Field(
+        default=False,
+        description=(
+            "By default an obligation set by an event of a plan ends with the plan (SPEC §3): "
+            "when the plan ends (or the child turns 18, or, outside a plan, moves away "
+            "permanently) on or before the due date the finding is not_applicable; when it ends "
+            "after the due date with the thing not done, the finding is missed, its lateness "
+            "counted to the day the window closed. true: this rule's obligation outlives the "
+            "plan (the minutes of the conference that ended it are still owed). A rule anchored "
+            "on the plan's end (notifications after it) needs no such flag."
+        ),
+    )
+    defers_to: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "Rule ids that report the same act more specifically (one act, one breach, SPEC §3). "
+            "Where one of them has a finding on the same trigger event (other than undetermined, "
+            "and other than one that itself deferred), this rule's finding on that event is "
+            "not_applicable and names the rule it defers to; the first one listed that has such "
+            "a finding is named. A rule that is not in the pack (disabled, or a "
+            "typo) is passed over, so check the ids with the pack's scenario tests."
+        ),
+    )
 
     @cached_property
     def derived(self) -> dict[str, Any]:
@@ -732,7 +808,28 @@ class DecisionRule(RuleBase):
     require: Literal["outcome_follows_votes", "adjourn_without_majority", "adjourn_on_split"]
     majority: Literal["more_than_half"] = "more_than_half"
     adjourn_within: Period | None = None
-    interim: Literal["interim_plan", "plan_continues"] | None = None
+    interim: Interim | dict[ConferenceType, Interim] | None = Field(
+        default=None,
+        description=(
+            "What holds while the conference is adjourned: interim_plan or plan_continues, for "
+            "every conference of the rule, or per conference type ({icpc: interim_plan, "
+            "review_conference: plan_continues}); a type not listed needs neither."
+        ),
+    )
+
+    def interim_for(self, kind: str) -> str | None:
+        """What holds while a conference of this type is adjourned (None: nothing checked).
+
+        >>> rule = RULE_ADAPTER.validate_python({"id": "s", "kind": "decision", "title": "t",
+        ...     "severity": "breach", "citation": "c", "conference": "icpc",
+        ...     "require": "adjourn_on_split", "adjourn_within": {"working_days": 5},
+        ...     "interim": {"icpc": "interim_plan"}})
+        >>> rule.interim_for("icpc"), rule.interim_for("review_conference")
+        ('interim_plan', None)
+        """
+        if isinstance(self.interim, dict):
+            return self.interim.get(kind)  # type: ignore[call-overload, no-any-return]
+        return self.interim
 
     @model_validator(mode="after")
     def _conferences_and_adjournment(self) -> DecisionRule:

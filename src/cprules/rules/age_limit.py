@@ -23,7 +23,7 @@ delivery date and no birth yet) is ``not_applicable``.
 ('age-limit@ps#1', 'late', datetime.date(2024, 3, 28), 1)
 >>> print(finding.explanation)  # doctest: +NORMALIZE_WHITESPACE
 Due 2024-03-28: the child's 18th birthday (born 2006-03-28), by which plan 1 must end.
-Plan ended 2024-04-02: 1 working day late (5 calendar days).
+The plan ended on 2024-04-02 (plan end pe): 1 working day late (5 calendar days).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from __future__ import annotations
 from cprules.findings import Finding
 from cprules.pack.model import AgeLimitRule
 from cprules.rules.verdict import Verdicts
-from cprules.timeline import Timeline
+from cprules.timeline import Timeline, birthday
+from cprules.words import happened, ordinal
 
 __all__ = ["evaluate"]
 
@@ -49,11 +50,9 @@ def evaluate(rule: AgeLimitRule, timeline: Timeline, verdicts: Verdicts) -> list
     events = timeline.events
     born = timeline.birth
     source = ""
-    if born is None:
-        births = timeline.by_type.get("birth")
-        if births:
-            born = events[births[0]].date
-            source = f", the birth {events[births[0]].id}"
+    births = timeline.by_type.get("birth")
+    if born is not None and timeline.case.child.date_of_birth is None and births:
+        source = f", the birth {events[births[0]].id}"
     findings: list[Finding] = []
     if born is None:
         expected = timeline.case.child.expected_delivery_date
@@ -64,42 +63,34 @@ def evaluate(rule: AgeLimitRule, timeline: Timeline, verdicts: Verdicts) -> list
                     verdicts.not_applicable(
                         f"The child is not born yet as at {timeline.as_of.isoformat()} (expected "
                         f"{expected.isoformat()}), so plan {episode.number} cannot outlast their "
-                        f"{_ordinal(rule.age)} birthday",
+                        f"{ordinal(rule.age)} birthday",
                         trigger=plan_start,
                     )
                 )
             else:
                 findings.append(
                     verdicts.undetermined(
-                        f"The child's date of birth is not recorded, so the {_ordinal(rule.age)} "
+                        f"The child's date of birth is not recorded, so the {ordinal(rule.age)} "
                         f"birthday that plan {episode.number} must end by is unknown",
                         trigger=plan_start,
                     )
                 )
         return findings
-    try:
-        birthday = born.replace(year=born.year + rule.age)
-    except ValueError:  # born on 29 February: the birthday is 28 February in other years
-        birthday = born.replace(year=born.year + rule.age, day=28)
-    why = f"the child's {_ordinal(rule.age)} birthday (born {born.isoformat()}{source}), by which plan"
+    due = birthday(born, rule.age)  # born on 29 February: 28 February in other years
+    why = f"the child's {ordinal(rule.age)} birthday (born {born.isoformat()}{source}), by which plan"
     for episode in timeline.episodes:
         end = events[episode.end_index] if episode.end_index is not None else None
         findings.append(
             verdicts.against_due(
-                due=birthday,
+                due=due,
                 why_due=f"{why} {episode.number} must end",
                 done_on=end.date if end is not None else None,
-                done_what="Plan ended" if end is not None else "Ended",
+                done_text=happened(end, start=True) if end is not None else None,
+                wanted="the end of the plan",
+                missing="the plan had not ended",
                 trigger=events[episode.start_index],
                 evidence=(end,) if end is not None else (),
             )
         )
     return findings
 
-
-def _ordinal(number: int) -> str:
-    """'18th', '21st', '22nd', '23rd'."""
-    if 10 <= number % 100 <= 20:
-        return f"{number}th"
-    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"

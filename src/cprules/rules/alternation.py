@@ -39,17 +39,19 @@ breach").
 seen-alone-alternate@v1#1 met ('v1',)
 seen-alone-alternate@v3#1 violated ('v2', 'v3')
 >>> print(evaluate(rule, timeline, Verdicts(rule, timeline))[1].explanation)  # doctest: +NORMALIZE_WHITESPACE
-2 visits with outcome seen in a row in plan 1 without seen alone: the visit v2 on 2024-03-15
-and the visit v3 on 2024-03-22; seen alone is needed at least every 2nd visit.
+2 visits on which the child was seen in a row in plan 1, and on each of them the child was not
+seen alone: the visit v2 on 2024-03-15 and the visit v3 on 2024-03-22; the procedure asks that
+the child was seen alone at least on every 2nd visit.
 """
 
 from __future__ import annotations
 
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding
-from cprules.pack.model import AlternationRule, FieldTest
-from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
+from cprules.pack.model import AlternationRule
+from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
+from cprules.words import asked, capital, denied, facts, listed, ordinal
 
 __all__ = ["evaluate"]
 
@@ -75,33 +77,19 @@ def _words(rule: AlternationRule) -> _Words:
 class _Words:
     """The plain-English pieces of a rule's explanations, worked out once per rule."""
 
-    __slots__ = ("event", "events", "every", "noun", "prop", "without")
+    __slots__ = ("asks", "event", "events", "every", "lacking", "prop")
 
     def __init__(self, rule: AlternationRule) -> None:
-        kinds = rule.event.types
-        self.noun = EVENT_LABELS.get(kinds[0], kinds[0]) if len(kinds) == 1 else "event"
-        tests = " and ".join(test.describe(field) for field, test in rule.event.where.items())
-        qualifier = f" with {tests}" if tests else ""
-        self.event = f"{self.noun}{qualifier}"
-        self.events = f"{self.noun}s{qualifier}"
-        self.prop = " and ".join(_property_text(field, test) for field, test in rule.property.items())
-        self.without = f"without {self.prop}"
-        self.every = f"at least every {_ordinal(rule.at_least_every)} {self.noun}"
-
-
-def _property_text(field: str, test: FieldTest) -> str:
-    """'seen alone' for ``seen_alone: true``; the test's own words otherwise."""
-    name = field.replace("_", " ")
-    if test.equals is True:
-        return name
-    if test.equals is False:
-        return f"not {name}"
-    return test.describe(name)
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+        words = rule.event.words
+        kind = rule.event.types[0]
+        self.event = words.bare  # 'visit by the lead social worker on which the child was seen'
+        self.events = words.plural
+        # 'the child was seen alone'
+        self.prop = listed([asked(kind, field, test) for field, test in rule.property.items()])
+        # 'the child was not seen alone'
+        self.lacking = " or ".join(denied(kind, field, test) for field, test in rule.property.items())
+        self.every = f"at least on every {ordinal(rule.at_least_every)} {words.nouns}"
+        self.asks = f"the procedure asks that {self.prop} {self.every}"
 
 
 def _holds(rule: AlternationRule, event: AnyEvent) -> bool | None:
@@ -164,8 +152,8 @@ def _episode(
         else:
             findings.append(
                 verdicts.violated(
-                    f"{k} {words.events} in a row in {plan} {words.without}: "
-                    f"{_listed([events[p] for p, _ in window])}; {words.prop} is needed {words.every}",
+                    f"{k} {words.events} in a row in {plan}, and on each of them {words.lacking}: "
+                    f"{_listed([events[p] for p, _ in window])}; {words.asks}",
                     trigger=events[position],
                     evidence=[events[p] for p, _ in window],
                 )
@@ -182,7 +170,7 @@ def _episode(
     so_far, yet = ("", "") if ended else (" so far", " yet")
     summary = (
         f"Only {count} {words.event if count == 1 else words.events} in {plan}{so_far}: "
-        f"fewer than {k} in a row, so no breach{yet}; {words.prop} is needed {words.every}"
+        f"fewer than {k} in a row, so no breach{yet} ({words.asks})"
     )
     first = events[sequence[0][0]]
     if ended:  # the plan is over: nothing can change this any more
@@ -210,7 +198,7 @@ def _stretch(
         label(opening) if count == 1 else f"{count} {words.events} from {label(opening)} to {label(closing)}"
     )
     return verdicts.met(
-        f"{words.prop[:1].upper()}{words.prop[1:]} {words.every} in {plan}: {span}",
+        f"{capital(words.prop)} {words.every} in {plan}: {span}",
         trigger=events[sequence[key][0]],
         evidence=[events[p] for p, holds in sequence[first : last + 1] if holds is True],
     )
@@ -236,21 +224,22 @@ def _unknown_window(
     )
     closing = events[window[-1][0]]
     return verdicts.undetermined(
-        f"{words.prop[:1].upper()}{words.prop[1:]} is needed {words.every}; whether that held up to "
+        f"{capital(words.asks)}; whether that held up to "
         f"{label(closing)} in {plan} is unknown: {missing}",
         trigger=closing,
     )
 
 
 def _empty_fields(rule: AlternationRule, event: AnyEvent) -> str:
-    """The fields that leave it unknown whether an event counts or has the property: 'outcome'."""
+    """What leaves it unknown whether an event counts or has the property: 'the outcome'."""
+    kind: str = event.type  # type: ignore[attr-defined]
     empty = [
-        field.replace("_", " ")
+        field
         for tests in (rule.event.where, rule.property)
         for field, test in tests.items()
         if test.test(getattr(event, field, None)) is None
     ]
-    return " or ".join(empty) if empty else "the child's date of birth"
+    return facts(kind, empty) if empty else "the child's date of birth"
 
 
 def _listed(events: list[AnyEvent]) -> str:

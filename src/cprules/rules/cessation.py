@@ -5,7 +5,12 @@ one of which is an acceptable route (a quorate review conference deciding to cea
 receiving authority's transfer-in conference); an empty list means no route is needed (the
 child died). The route is looked for in the plan's episode, after the conference that opened
 it and on or before the end; when the end names the conference that decided it (``decided_at``),
-only that event counts.
+only that event counts. A route may be another authority's conference (``held_by:
+receiving_authority``): it is evidence of the route wherever it was held (SPEC §4).
+
+A reason the timeline itself refutes (``turned_18`` for a child the date of birth shows was
+younger, ``died`` for a child seen at a later visit, ``moved_out`` with no move recorded) is
+not taken on trust: the finding is ``violated``, naming both facts (SPEC §4).
 
 >>> from datetime import date
 >>> from cprules.calendar import WorkingCalendar
@@ -29,8 +34,8 @@ only that event counts.
 ('cessation-route@pe#1', 'undetermined')
 >>> print(finding.explanation)  # doctest: +NORMALIZE_WHITESPACE
 Plan 1 ended 2024-04-03 (the child was no longer at risk); the review conference rc on 2024-04-03
-does not record quorate, so whether it was a review conference with outcome cease and quorate
-true is unknown.
+does not record whether it was quorate, so whether it was a review conference (quorate) that
+decided to end the plan is unknown.
 """
 
 from __future__ import annotations
@@ -42,18 +47,9 @@ from cprules.findings import Finding
 from cprules.pack.model import CessationRule, Selector
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
+from cprules.words import REASON_TEXT, facts
 
 __all__ = ["REASON_TEXT", "empty_facts", "evaluate"]
-
-#: a plan end's reason, in words
-REASON_TEXT: dict[str, str] = {
-    "no_longer_at_risk": "the child was no longer at risk",
-    "moved_out": "the child moved out of the area",
-    "turned_18": "the child turned 18",
-    "died": "the child died",
-    "left_uk": "the child left the UK",
-    "looked_after": "the child became looked after",
-}
 
 
 def evaluate(rule: CessationRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
@@ -97,13 +93,23 @@ def _one_end(
     ended = f"Plan {number} ended {end.date.isoformat()} ({REASON_TEXT[reason]})"
     routes = rule.routes.get(reason)  # type: ignore[call-overload]
     if routes is None:
-        allowed = ", ".join(rule.routes)
+        allowed = "; ".join(REASON_TEXT[r] for r in rule.routes)
         return verdicts.violated(
-            f"{ended}: '{reason}' is not a reason this procedure allows a plan to end for; "
-            f"allowed: {allowed}",
+            f"{ended}: that is not a reason this procedure allows a plan to end for (it allows: "
+            f"{allowed})",
             trigger=end,
             occurred_on=end.date,
         )
+    refuted = timeline.refuted(timeline.case.positions_by_id[end.id])
+    if refuted is not None:
+        return verdicts.violated(
+            f"{ended}, but the timeline refutes that reason: {refuted.text}; so the plan did not "
+            "end by a route this procedure allows",
+            trigger=end,
+            occurred_on=end.date,
+            evidence=refuted.evidence,
+        )
+    routes = _anywhere(rule, reason, routes)
     if not routes:
         return verdicts.met(
             f"{ended}: no particular route is needed for this reason", trigger=end, occurred_on=end.date
@@ -134,11 +140,11 @@ def _one_end(
         event = events[unknown[0]]
         return verdicts.undetermined(
             f"{ended}; {label(event)} does not record {empty_facts(unknown[1], event, timeline.birth)}, "
-            f"so whether it was a {unknown[1].describe()} is unknown",
+            f"so whether it was {unknown[1].words.a} is unknown",
             trigger=end,
         )
     return verdicts.violated(
-        f"{ended} with no {_wanted(routes)} in the plan on or before its end",
+        f"{ended}, and there was {_none(routes)} between the plan's start and its end",
         trigger=end,
         occurred_on=end.date,
     )
@@ -166,14 +172,14 @@ def _decided_at(
     if not start <= position < stop:
         return verdicts.violated(
             f"{ended}, decided at {label(event)}, which is not an event of this plan between its "
-            f"start and its end; the route this reason needs is a {_wanted(routes)}",
+            f"start and its end; the route this reason needs is {_wanted(routes)}",
             trigger=end,
             occurred_on=end.date,
             evidence=(event,),
         )
     unknown: Selector | None = None
     for selector in routes:
-        match = selector.match(event, timeline.birth)
+        match = selector.match(event, timeline.birth, timeline.implied)
         if match is True:
             return verdicts.met(
                 f"{ended}, decided at {label(event)}, the route this reason needs",
@@ -186,38 +192,56 @@ def _decided_at(
     if unknown is not None:
         return verdicts.undetermined(
             f"{ended}, decided at {label(event)}, which does not record "
-            f"{empty_facts(unknown, event, timeline.birth)}, so whether it was a {unknown.describe()} "
+            f"{empty_facts(unknown, event, timeline.birth)}, so whether it was {unknown.words.a} "
             "is unknown",
             trigger=end,
         )
     return verdicts.violated(
-        f"{ended}, decided at {label(event)}, which is not a {_wanted(routes)}",
+        f"{ended}, decided at {label(event)}, which is not {_wanted(routes)}",
         trigger=end,
         occurred_on=end.date,
         evidence=(event,),
     )
 
 
+def _anywhere(rule: CessationRule, reason: str, routes: tuple[Selector, ...]) -> tuple[Selector, ...]:
+    """The routes, accepting conferences whoever held them (worked out once per rule)."""
+    table: dict[str, tuple[Selector, ...]] = rule.once(
+        "routes anywhere",
+        lambda: {name: tuple(s.anywhere() for s in found) for name, found in rule.routes.items()},
+    )
+    return table.get(reason, routes)
+
+
 def _wanted(routes: tuple[Selector, ...]) -> str:
-    """The routes in words (built only for the findings that say them)."""
-    return " or ".join(selector.describe() for selector in routes)
+    """The routes in words (built only for the findings that say them): 'a review conference
+    that decided to end the plan or ...'."""
+    return " or ".join(selector.words.a for selector in routes)
+
+
+def _none(routes: tuple[Selector, ...]) -> str:
+    """'no review conference that decided to end the plan nor a ...'."""
+    first, *rest = routes
+    return " nor ".join([first.words.no, *(selector.words.a for selector in rest)])
 
 
 def empty_facts(selector: Selector, event: AnyEvent, birth: date | None) -> str:
-    """The fields ``selector`` tests that ``event`` leaves empty, in words ('quorate').
+    """What ``selector`` tests that ``event`` leaves empty, in words ('whether it was quorate').
 
     >>> from cprules.case import parse_case
     >>> event = parse_case({"case_id": "x", "events": [
     ...     {"type": "looked_after", "date": "2024-01-01", "basis": "interim_care_order"}]}).events[0]
     >>> empty_facts(Selector.model_validate({"event": "looked_after", "where": {
     ...     "basis": "interim_care_order", "living_with_family": False}}), event, None)
-    'living with family'
+    'whether the child lived in the family home'
     """
+    kind: str = event.type  # type: ignore[attr-defined]
     empty = [
-        field.replace("_", " ")
+        field
         for field, test in selector.where.items()
         if test.present is None and getattr(event, field, None) is None
     ]
+    named = [facts(kind, empty)] if empty else []
     if selector.child_under is not None and birth is None:
-        empty.append("the child's date of birth")
-    return " or ".join(empty) if empty else "the details the procedure asks for"
+        named.append("the child's date of birth")
+    return " or ".join(named) if named else "the details the procedure asks for"

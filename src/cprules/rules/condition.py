@@ -58,13 +58,14 @@ from datetime import date
 
 from cprules.case import AnyEvent
 from cprules.findings import Finding, Status
-from cprules.pack.model import ConditionRule, FieldTest, Selector, Within
-from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
+from cprules.pack.model import ConditionRule, Selector, Within
+from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
+from cprules.words import asked, capital, facts, happened, listed, said
 
 __all__ = ["evaluate"]
 
-_BREACHES = (Status.LATE, Status.OVERDUE, Status.VIOLATED)
+_BREACHES = (Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED)
 
 
 def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
@@ -73,11 +74,7 @@ def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> lis
     qualifying = selection.possible
     doubtful = frozenset(selection.unknown)
     if not qualifying:
-        return [verdicts.not_applicable(f"No {rule.event.describe()} in the timeline")]
-    passed: str = rule.once(  # the required facts in words
-        "passed",
-        lambda: " and ".join(test.describe(field) for field, test in rule.require.items()).replace("_", " "),
-    )
+        return [verdicts.not_applicable(f"No {rule.event.words.bare} in the timeline")]
     findings: list[Finding] = []
     outside_plans = rule.scope == "episode"
     events = timeline.events
@@ -85,17 +82,18 @@ def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> lis
         if outside_plans and timeline.episode_of(position) is None:
             findings.append(
                 verdicts.not_applicable(
-                    f"{label(events[position])} is outside any plan: the rule looks within a plan",
+                    f"{capital(label(events[position]))} is outside any plan: the rule looks within a plan",
                     trigger=events[position],
                 )
             )
             continue
-        finding = _check(rule, timeline, verdicts, position, passed)
+        finding = _check(rule, timeline, verdicts, position)
         if doubtful and position in doubtful and finding.status in _BREACHES:
-            # the event may not qualify at all: never a breach on an unknown fact
+            # the event may not qualify at all: never a breach (nor a lateness) on an unknown fact
             finding = verdicts.undetermined(
-                f"{finding.explanation.rstrip('.')}; but it does not record "
-                f"{_empty_fields(rule.event, timeline, position)}, which decides whether the rule applies",
+                f"{capital(label(events[position]))} does not record "
+                f"{_empty_fields(rule.event, timeline, position)}, which decides whether the rule applies "
+                f"to it; if it does, the rule is not met ({_status_words(finding.status)})",
                 trigger=events[position],
                 due=finding.due,
             )
@@ -103,10 +101,18 @@ def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> lis
     return findings
 
 
-def _check(
-    rule: ConditionRule, timeline: Timeline, verdicts: Verdicts, position: int, passed: str
-) -> Finding:
+def _status_words(status: Status) -> str:
+    return {
+        Status.LATE: "it was done late",
+        Status.OVERDUE: "it is not done yet and its due date has passed",
+        Status.MISSED: "it was not done in time",
+        Status.VIOLATED: "the condition is broken",
+    }[status]
+
+
+def _check(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts, position: int) -> Finding:
     event = timeline.events[position]
+    kind: str = event.type  # type: ignore[attr-defined]
     prefix = ""
     if rule.require:
         failed: list[str] = []
@@ -115,20 +121,19 @@ def _check(
             value = getattr(event, field, None)
             outcome = test.test(value)
             if outcome is False:
-                failed.append(
-                    f"{field.replace('_', ' ')} is {_value_text(value)}, not {_wanted(field, test)}"
-                )
+                failed.append(said(kind, field, value))
             elif outcome is None:
-                empty.append(field.replace("_", " "))
+                empty.append(field)
         if failed:
-            return verdicts.violated(f"At {label(event)}, {'; '.join(failed)}", trigger=event)
+            return verdicts.violated(f"At {label(event)}, {listed(failed)}", trigger=event)
         if empty:
             return verdicts.undetermined(
-                f"{label(event)} does not record {' or '.join(empty)}", trigger=event
+                f"{capital(label(event))} does not record {facts(kind, empty)}", trigger=event
             )
+        passed = _passed(rule, kind)
         if rule.preceded_by is None and rule.followed_by is None:
-            return verdicts.met(f"{label(event)} has {passed}", trigger=event)
-        prefix = f"{_capital(label(event))} has {passed}. "
+            return verdicts.met(f"At {label(event)}, {passed}", trigger=event)
+        prefix = f"At {label(event)}, {passed}. "
     if rule.preceded_by is not None:
         finding = _preceded(rule, rule.preceded_by, timeline, verdicts, position)
     else:
@@ -137,33 +142,24 @@ def _check(
     return replace(finding, explanation=prefix + finding.explanation) if prefix else finding
 
 
-def _capital(text: str) -> str:
-    return text[0].upper() + text[1:]
-
-
-def _value_text(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return ", ".join(map(str, value)) or "empty"
-    return str(value)
-
-
-def _wanted(field: str, test: FieldTest) -> str:
-    return test.describe(field).removeprefix(field).strip().replace("_", " ")
+def _passed(rule: ConditionRule, kind: str) -> str:
+    """The required facts as a sentence ('a lead social worker was named'), once per rule."""
+    table: dict[str, str] = rule.once("passed", dict)
+    found = table.get(kind)
+    if found is None:
+        found = table[kind] = listed([asked(kind, field, test) for field, test in rule.require.items()])
+    return found
 
 
 def _empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
-    """The tested fields that are empty on the event at ``position``: 'outcome', 'categories'."""
+    """What the event at ``position`` leaves empty of the selector's tests: 'the outcome'."""
     event = timeline.events[position]
-    empty = [
-        field.replace("_", " ")
-        for field, test in selector.where.items()
-        if test.test(getattr(event, field, None)) is None
-    ]
+    kind: str = event.type  # type: ignore[attr-defined]
+    empty = [f for f, test in selector.where.items() if test.test(getattr(event, f, None)) is None]
+    named = [facts(kind, empty)] if empty else []
     if selector.child_under is not None and timeline.birth is None:
-        empty.append("the child's date of birth")
-    return " or ".join(empty)
+        named.append("the child's date of birth")
+    return " or ".join(named) or "a fact the rule needs"
 
 
 def _scope(rule: ConditionRule, timeline: Timeline, position: int) -> tuple[int, int]:
@@ -217,7 +213,7 @@ def _preceded(
         found = timeline.first(wanted, position + 1, alongside)
     if found is not None:
         return verdicts.met(
-            f"{label(event)} was preceded by {label(events[found])}{span}{where}",
+            f"{capital(label(event))} was preceded by {label(events[found])}{span}{where}",
             trigger=event,
             occurred_on=events[found].date,
             evidence=(events[found],),
@@ -229,11 +225,13 @@ def _preceded(
     ]
     if unknown:
         return verdicts.undetermined(
-            f"No {wanted.describe()} is known before {label(event)}{span}{where}: "
+            f"{capital(wanted.words.no)} is known before {label(event)}{span}{where}: "
             f"{label(events[unknown[-1]])} does not record {_empty_fields(wanted, timeline, unknown[-1])}",
             trigger=event,
         )
-    return verdicts.violated(f"No {wanted.describe()} before {label(event)}{span}{where}", trigger=event)
+    return verdicts.violated(
+        f"{capital(wanted.words.no)} before {label(event)}{span}{where}", trigger=event
+    )
 
 
 def _followed(
@@ -248,49 +246,61 @@ def _followed(
         bound = timeline.first(rule.before, day_start, position)
         if bound is None:
             bound = timeline.first(rule.before, position + 1, stop)
+    # the obligation ends with the plan (or at 18) unless the bounding event comes first
+    closure = None if rule.outlives_plan else timeline.closure(position)
+    if closure is not None and bound is not None and events[bound].date <= closure.on:
+        closure = None
     # events on the bounding event's day count as before it (a day's events have no order)
     limit = stop
     if bound is not None:
         limit = max(bound, position) + 1
         while limit < stop and events[limit].date == events[bound].date:
             limit += 1
+    elif closure is not None and closure.event is not None and rule.within is None:
+        closed_at = timeline.position_of(closure.event.id)
+        if closed_at is not None:
+            limit = min(limit, closed_at + 1)
     found = timeline.first(wanted, day_start, position)
     if found is None:
         found = timeline.first(wanted, position + 1, limit)
     within = rule.within
     due = within.add(event.date, timeline.calendar) if within is not None else None
     before_text = f" before {label(events[bound])}" if bound is not None else ""
-    if found is not None:
+    words = wanted.words
+    if found is not None and (
+        within is not None or closure is None or events[found].date <= closure.on
+    ):
         done = events[found]
         if within is not None and due is not None:
-            kind: str = done.type  # type: ignore[attr-defined]
-            name = EVENT_LABELS.get(kind, kind)
             return verdicts.against_due(
                 due=due,
                 why_due=_why_due(within, event, wanted),
                 done_on=done.date,
-                done_what=f"{name[0].upper()}{name[1:]} {done.id} held",
+                done_text=happened(done, start=True),
+                wanted=words.a,
+                missing=words.no,
                 trigger=event,
                 evidence=(done,),
                 skipped_from=event.date if within.working_days else None,
+                closure=closure,
             )
         return verdicts.met(
-            f"{label(done)} followed {label(event)}{before_text}",
+            f"{capital(label(done))} followed {label(event)}{before_text}",
             trigger=event,
             occurred_on=done.date,
             evidence=(done,),
         )
     unknown = [p for p in timeline.unknown_positions(wanted, day_start, limit) if p != position]
-    if unknown:
+    if unknown and (closure is None or events[unknown[0]].date <= closure.on):
         return verdicts.undetermined(
-            f"No {wanted.describe()} is known after {label(event)}{before_text}: "
+            f"{capital(words.no)} is known after {label(event)}{before_text}: "
             f"{label(events[unknown[0]])} does not record {_empty_fields(wanted, timeline, unknown[0])}",
             trigger=event,
             due=due,
         )
     if bound is not None:
         return verdicts.violated(
-            f"No {wanted.describe()} after {label(event)}{before_text}",
+            f"{capital(words.no)} after {label(event)}{before_text}",
             trigger=event,
             due=due,
             evidence=(events[bound],),
@@ -300,27 +310,27 @@ def _followed(
             due=due,
             why_due=_why_due(within, event, wanted),
             done_on=None,
+            wanted=words.a,
+            missing=words.no,
             trigger=event,
             skipped_from=event.date if within.working_days else None,
+            closure=closure,
         )
     assert rule.before is not None  # the model: followed_by needs within or before
-    awaited = rule.before.describe()
-    episode = timeline.episode_of(position) if rule.scope == "episode" else None
-    end = timeline.episode(episode).end_index if episode is not None else None
-    if end is not None:
+    awaited = rule.before.words
+    if closure is not None:
         return verdicts.not_applicable(
-            f"The plan ended on {events[end].date.isoformat()} (plan end {events[end].id}) with no "
-            f"{awaited} after {label(event)}: the obligation to hold a {wanted.describe()} before it lapsed",
+            f"{capital(closure.text)}, before {awaited.a} came after {label(event)}: the obligation "
+            f"to have {words.a} before it ended there",
             trigger=event,
         )
     return verdicts.not_applicable(
-        f"Not yet due: no {awaited} after {label(event)} yet, and a {wanted.describe()} may still "
-        "come before it",
+        f"Not yet due: {awaited.no} after {label(event)} yet, and {words.a} may still come before it",
         trigger=event,
     )
 
 
 def _why_due(within: Within, event: AnyEvent, wanted: Selector) -> str:
     if within.amount == 0:
-        return f"the day of {label(event)}, for the {wanted.describe()}"
-    return f"{within.describe()} after {label(event)}, for the {wanted.describe()}"
+        return f"the day of {label(event)}, for {wanted.words.a}"
+    return f"{within.describe()} after {label(event)}, for {wanted.words.a}"

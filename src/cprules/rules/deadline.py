@@ -18,9 +18,23 @@
 >>> finding.status.value, finding.due, finding.working_days_late
 ('late', datetime.date(2024, 4, 4), 1)
 >>> print(finding.explanation)  # doctest: +NORMALIZE_WHITESPACE
-Due 2024-04-04: 10 working days after the ICPC ic on 2024-03-19, for the core group,
+Due 2024-04-04: 10 working days after the ICPC ic on 2024-03-19, for the first core group,
 skipping Good Friday 29 March and Easter Monday 1 April (England and Wales).
-Core group cg1 held 2024-04-05: 1 working day late (1 calendar day).
+The core group cg1 was held on 2024-04-05: 1 working day late (1 calendar day).
+
+An obligation set by an event of a plan ends with the plan (SPEC §3): a plan that ended on or
+before the due date leaves it ``not_applicable``; one that ended after it, with the thing not
+done, makes it ``missed``, its lateness counted to the plan's end. A rule with
+``outlives_plan: true`` is never closed this way.
+
+>>> case = parse_case({"case_id": "D-2", "events": [
+...     {"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan"},
+...     {"id": "ps", "type": "plan_start", "date": "2024-03-19"},
+...     {"id": "pe", "type": "plan_end", "date": "2024-04-08", "reason": "moved_out"}]})
+>>> timeline = Timeline.build(case, date(2025, 4, 30), WorkingCalendar())
+>>> [finding] = evaluate(rule, timeline, Verdicts(rule, timeline))
+>>> finding.status.value, finding.due, finding.working_days_late
+('missed', datetime.date(2024, 4, 4), 2)
 """
 
 from __future__ import annotations
@@ -29,10 +43,44 @@ from datetime import date
 
 from cprules.findings import Finding
 from cprules.pack.model import DeadlineRule, FieldExpect, Selector
-from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
-from cprules.timeline import Timeline
+from cprules.rules.verdict import Verdicts, label
+from cprules.timeline import Closure, Timeline
+from cprules.words import FOLLOW_UPS, FollowUp, capital, facts, happened
 
 __all__ = ["evaluate"]
+
+
+class _Words:
+    """The constant parts of a rule's explanations, worked out once per rule."""
+
+    __slots__ = ("done", "missing", "nothing", "period", "wanted")
+
+    def __init__(self, rule: DeadlineRule) -> None:
+        self.period = rule.within.describe()
+        during = " during a plan" if rule.scope == "episode" else ""
+        self.nothing = f"No {rule.trigger.words.bare}{during} in the timeline"
+        expect = rule.expect
+        if isinstance(expect, FieldExpect):
+            follow_up = FOLLOW_UPS.get(expect.field) or FollowUp(
+                f"the {expect.field.replace('_', ' ')}", "was done", "was not done"
+            )
+            self.wanted = follow_up.noun
+            self.missing = f"{follow_up.noun} {follow_up.not_done}"
+            self.done = capital(f"{follow_up.noun} {follow_up.done}")
+        else:
+            kinds = expect.types
+            if kinds == ("plan_end",):  # once per plan: no "first"
+                self.wanted = expect.words.the
+            elif set(kinds) & set(rule.trigger.types):  # a core group after a core group
+                self.wanted = expect.words.next
+            else:
+                self.wanted = expect.words.first
+            self.missing = expect.words.no
+            self.done = ""
+
+
+def _words(rule: DeadlineRule) -> _Words:
+    return rule.once("words", lambda: _Words(rule))
 
 
 def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
@@ -41,6 +89,7 @@ def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list
     With ``scope: episode`` only triggers during a plan count. A would-be trigger whose tested
     field is empty (an ICPC with no outcome recorded) gives ``undetermined``, not silence.
     """
+    words = _words(rule)
     triggers = timeline.positions(rule.trigger)
     unknown = timeline.unknown_positions(rule.trigger)
     if rule.scope == "episode":
@@ -51,16 +100,15 @@ def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list
         if rule.occurrence == "first_in_episode":
             triggers = _first_of_each_episode(timeline, triggers)
         if isinstance(rule.expect, FieldExpect):
-            findings = _follow_up_dates(rule, rule.expect.field, timeline, verdicts, triggers)
+            findings = _follow_up_dates(rule, rule.expect.field, timeline, verdicts, triggers, words)
         else:
-            findings = _expected_events(rule, rule.expect, timeline, verdicts, triggers)
+            findings = _expected_events(rule, rule.expect, timeline, verdicts, triggers, words)
     if unknown:
         findings.extend(_unknown_triggers(rule, timeline, verdicts, unknown))
         positions = timeline.case.positions_by_id  # the triggers are all on or before as_of
         findings.sort(key=lambda f: positions[f.trigger_event or ""])
     if not findings:
-        during = " during a plan" if rule.scope == "episode" else ""
-        return [verdicts.not_applicable(f"No {rule.trigger.describe()}{during} in the timeline")]
+        return [verdicts.not_applicable(words.nothing)]
     return findings
 
 
@@ -70,15 +118,16 @@ def _unknown_triggers(
     findings = []
     for position in positions:
         event = timeline.events[position]
+        kind: str = event.type  # type: ignore[attr-defined]
         empty = [
-            field.replace("_", " ")
+            field
             for field, test in rule.trigger.where.items()
             if test.test(getattr(event, field, None)) is None
         ]
         findings.append(
             verdicts.undetermined(
-                f"{label(event)[0].upper()}{label(event)[1:]} does not record its "
-                f"{' or '.join(empty)}, so whether it sets this deadline is unknown",
+                f"{capital(label(event))} does not record {facts(kind, empty)}, so whether it sets "
+                "this deadline is unknown",
                 trigger=event,
             )
         )
@@ -104,47 +153,60 @@ def _chosen(rule: DeadlineRule, triggers: list[int]) -> list[int]:
     return triggers
 
 
+def _closure(rule: DeadlineRule, timeline: Timeline, position: int) -> Closure | None:
+    return None if rule.outlives_plan else timeline.closure(position)
+
+
 def _follow_up_dates(
-    rule: DeadlineRule, field: str, timeline: Timeline, verdicts: Verdicts, triggers: list[int]
+    rule: DeadlineRule, field: str, timeline: Timeline, verdicts: Verdicts, triggers: list[int], words: _Words
 ) -> list[Finding]:
     findings: list[Finding] = []
     as_of = timeline.as_of
     calendar = timeline.calendar
     events = timeline.events
     within = rule.within
-    period = within.describe()
     working = bool(within.working_days)
-    word = field.replace("_", " ")
-    done_what = word[0].upper() + word[1:]
     for position in _chosen(rule, triggers):
         event = events[position]
         done_on: date | None = getattr(event, field)
         if done_on is not None and done_on > as_of:
             done_on = None  # a follow-up dated after as_of was not yet seen that day
+        due = within.add(event.date, calendar)
+        # when the window closed matters only for something not done by the due date
+        closure = _closure(rule, timeline, position) if done_on is None or done_on > due else None
         findings.append(
             verdicts.against_due(
-                due=within.add(event.date, calendar),
-                why_due=f"{period} after {label(event)}",
+                due=due,
+                why_due=f"{words.period} after {label(event)}",
                 done_on=done_on,
-                done_what=done_what,
+                done_text=f"{words.done} on {done_on.isoformat()}" if done_on is not None else None,
+                wanted=words.wanted,
+                missing=words.missing,
                 trigger=event,
                 skipped_from=event.date if working else None,
+                closure=closure,
             )
         )
     return findings
 
 
 def _expected_events(
-    rule: DeadlineRule, expect: Selector, timeline: Timeline, verdicts: Verdicts, triggers: list[int]
+    rule: DeadlineRule,
+    expect: Selector,
+    timeline: Timeline,
+    verdicts: Verdicts,
+    triggers: list[int],
+    words: _Words,
 ) -> list[Finding]:
     findings: list[Finding] = []
     events = timeline.events
-    wanted = expect.describe()
     index = 0
     while index < len(triggers):
         position = triggers[index]
         stop = _scope_stop(rule, timeline, position)
         expected = _first_in_scope(rule, timeline, expect, position, stop)
+        grouped = rule.occurrence in ("first", "latest")
+        closure = _closure(rule, timeline, position) if grouped else None
         # the triggers this deadline absorbs: those before the expected event (first/latest),
         # or before the event that ended the obligation: a trigger after a lapse starts afresh
         cycle_end = expected if expected is not None else stop
@@ -155,7 +217,11 @@ def _expected_events(
                 cycle_end = ended
         group = [position]
         if rule.occurrence in ("first", "latest"):
-            while index + 1 < len(triggers) and triggers[index + 1] < cycle_end:
+            while (
+                index + 1 < len(triggers)
+                and triggers[index + 1] < cycle_end
+                and (closure is None or events[triggers[index + 1]].date <= closure.on)
+            ):
                 index += 1
                 group.append(triggers[index])
         index += 1
@@ -163,27 +229,31 @@ def _expected_events(
             position = group[-1]
         trigger = events[position]
         due = rule.within.add(trigger.date, timeline.calendar)
+        done = events[expected] if expected is not None else None
+        # when the window closed matters only for something not done by the due date
+        closure = _closure(rule, timeline, position) if done is None or done.date > due else None
         lapse = _lapse(rule, timeline, position, stop, expected, due)
         if lapse is not None:
             findings.append(
                 verdicts.not_applicable(
-                    f"{label(events[lapse])[0].upper()}{label(events[lapse])[1:]} ended the "
-                    f"obligation set by {label(trigger)} before {wanted} fell due",
+                    f"{capital(happened(events[lapse]))}, which ended the obligation set by "
+                    f"{label(trigger)} before {words.wanted} fell due",
                     trigger=trigger,
                 )
             )
             continue
-        done = events[expected] if expected is not None else None
-        verb = EVENT_LABELS.get(done.type, "Done") if done is not None else "Done"  # type: ignore[attr-defined]
         findings.append(
             verdicts.against_due(
                 due=due,
-                why_due=f"{rule.within.describe()} after {label(trigger)}, for the {wanted}",
+                why_due=f"{words.period} after {label(trigger)}, for {words.wanted}",
                 done_on=done.date if done is not None else None,
-                done_what=f"{verb[0].upper()}{verb[1:]} {done.id} held" if done is not None else verb,
+                done_text=happened(done, start=True) if done is not None else None,
+                wanted=words.wanted,
+                missing=words.missing,
                 trigger=trigger,
                 evidence=(done,) if done is not None else (),
                 skipped_from=trigger.date if rule.within.working_days else None,
+                closure=closure,
             )
         )
     return findings

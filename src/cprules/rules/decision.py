@@ -60,10 +60,10 @@ decision-making"), chosen as a conference chair would read them:
 >>> finding.key, finding.status.value, finding.due
 ('initial-no-majority@ic#1', 'met', datetime.date(2024, 4, 4))
 >>> print(finding.explanation)  # doctest: +NORMALIZE_WHITESPACE
-Due 2024-04-04: 5 working days after the ICPC ic on 2024-03-26, adjourned with no majority
+Due 2024-04-04: 5 working days after the ICPC ic on 2024-03-26, adjourned without a majority
 (3 for a plan and 3 against), for the reconvened conference, skipping Good Friday 29 March and
-Easter Monday 1 April (England and Wales). Reconvened as ICPC ic2 2024-04-03: on time. The child
-was on an interim plan meanwhile (plan start ps on 2024-03-26).
+Easter Monday 1 April (England and Wales). It reconvened as the ICPC ic2, held on 2024-04-03:
+on time. The child was on an interim plan meanwhile (the plan start ps on 2024-03-26).
 """
 
 from __future__ import annotations
@@ -73,8 +73,9 @@ from dataclasses import replace
 from cprules.case import AnyEvent, Votes
 from cprules.findings import Finding
 from cprules.pack.model import DecisionRule, Selector
-from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
+from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
+from cprules.words import EVENT_LABELS, plural
 
 __all__ = ["evaluate"]
 
@@ -87,6 +88,19 @@ _PLAN_END = Selector(event="plan_end")
 _FOR = {"icpc": "plan", "transfer_in_conference": "plan", "review_conference": "continue"}
 _AGAINST = {"icpc": "no_plan", "transfer_in_conference": "no_plan", "review_conference": "cease"}
 
+#: a conference's outcome, in words
+_OUTCOME_WORDS = {
+    "plan": "a plan",
+    "no_plan": "no plan",
+    "continue": "the plan continuing",
+    "cease": "the plan ending",
+    "adjourned": "an adjournment",
+    "postponed": "a postponement",
+}
+
+#: why the chair put a conference off, in words
+_REASON_WORDS = {"missing_reports": "for want of reports", "attendance": "for want of attendance"}
+
 #: the chair adjourns decision-making itself pending reports or attendance (not a vote's result)
 _NOT_DECIDED_BY_VOTES = ("missing_reports", "attendance")
 
@@ -94,7 +108,7 @@ _NOT_DECIDED_BY_VOTES = ("missing_reports", "attendance")
 def evaluate(rule: DecisionRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
     """One finding per conference the check concerns (``not_applicable`` if none)."""
     conferences = timeline.positions(rule.conference)
-    what = " or ".join(EVENT_LABELS[kind] for kind in rule.conference.types)
+    what = rule.conference.words.nouns
     if not conferences:
         return [verdicts.not_applicable(f"No {what} in the timeline")]
     if rule.require == "outcome_follows_votes":
@@ -165,9 +179,9 @@ def _outcome(timeline: Timeline, verdicts: Verdicts, position: int) -> Finding:
         return verdicts.not_applicable(f"{label(event)} was postponed: no decision was taken", trigger=event)
     if votes is None or outcome is None:
         missing = " or ".join(
-            name for name, value in (("votes", votes), ("outcome", outcome)) if value is None
+            name for name, value in (("the votes", votes), ("the outcome", outcome)) if value is None
         )
-        return verdicts.undetermined(f"{label(event)} does not record its {missing}", trigger=event)
+        return verdicts.undetermined(f"{label(event)} does not record {missing}", trigger=event)
     total = votes.for_plan + votes.against_plan
     if total == 0:
         return verdicts.undetermined(
@@ -196,17 +210,21 @@ def _outcome(timeline: Timeline, verdicts: Verdicts, position: int) -> Finding:
     evidence = (earlier,) if earlier is not None else ()
     if outcome == expected:
         return verdicts.met(
-            text + f"is {expected}. Outcome {outcome}: it follows the votes", trigger=event, evidence=evidence
+            text + f"is {_OUTCOME_WORDS[expected]}; it was, as the votes decided",
+            trigger=event,
+            evidence=evidence,
         )
     adjournment_reason = getattr(event, "adjournment_reason", None)
     if outcome == "adjourned" and decided is not None and adjournment_reason in _NOT_DECIDED_BY_VOTES:
         return verdicts.not_applicable(
-            f"{label(event)} was adjourned for {adjournment_reason.replace('_', ' ')}: the chair adjourned "
+            f"{label(event)} was adjourned {_REASON_WORDS.get(adjournment_reason, '')}: the chair adjourned "
             "its decision-making, so its votes did not decide",
             trigger=event,
         )
     return verdicts.violated(
-        text + f"should be {expected}, but it was {outcome}", trigger=event, evidence=evidence
+        text + f"should be {_OUTCOME_WORDS[expected]}, but it was {_OUTCOME_WORDS.get(outcome, 'another')}",
+        trigger=event,
+        evidence=evidence,
     )
 
 
@@ -276,14 +294,15 @@ def _adjourned(
     events = timeline.events
     event = events[position]
     outcome = _outcome_of(event)
-    without = f"with no majority ({_votes_text(event, votes)})"
+    without = f"without a majority ({_votes_text(event, votes)})"
     if outcome is None:
         return verdicts.undetermined(
             f"{label(event)} had no majority but does not record its outcome", trigger=event
         )
     if outcome != "adjourned":
         return verdicts.violated(
-            f"{label(event)} ended {without}: it should have adjourned, but its outcome was {outcome}",
+            f"{label(event)} ended {without}: it should have adjourned, but its outcome was "
+            f"{_OUTCOME_WORDS.get(outcome, 'another')}",
             trigger=event,
         )
     within = rule.adjourn_within
@@ -294,7 +313,10 @@ def _adjourned(
     stop = later[0] if later else len(events)
     evidence: list[AnyEvent] = [reconvened] if reconvened is not None else []
     note = ""
-    if rule.interim == "plan_continues":
+    kind: str = event.type  # type: ignore[attr-defined]
+    interim_kind = rule.interim_for(kind)
+    closure = None if rule.outlives_plan else timeline.closure(position)
+    if interim_kind == "plan_continues":
         end = timeline.first(_PLAN_END, position + 1, stop)
         if end is not None:
             after = (
@@ -304,7 +326,7 @@ def _adjourned(
             )
             return verdicts.violated(
                 f"{label(event)} adjourned {without}; the plan should continue until the conference "
-                f"reconvenes, but it ended on {events[end].date.isoformat()} (plan end {events[end].id}) "
+                f"reconvenes, but it ended on {events[end].date.isoformat()} (the plan end {events[end].id}) "
                 f"{after}",
                 trigger=event,
                 due=due,
@@ -318,20 +340,21 @@ def _adjourned(
             started = timeline.episode(episode).start_index if episode is not None else -1
             if started > position:
                 return verdicts.not_applicable(
-                    f"{label(event)} adjourned {without} and did not reconvene: the plan (plan start "
+                    f"{label(event)} adjourned {without} and did not reconvene: the plan (the plan start "
                     f"{events[started].id} on {events[started].date.isoformat()}) ended on "
-                    f"{events[end].date.isoformat()} (plan end {events[end].id}), within {within.describe()} "
+                    f"{events[end].date.isoformat()} (the plan end {events[end].id}), within "
+                    f"{within.describe()} "
                     "of the adjournment; no further conference is convened once agency managers conclude "
                     "no plan is needed",
                     trigger=event,
                 )
-    if rule.interim == "interim_plan":
+    if interim_kind == "interim_plan":
         starts = timeline.positions(_PLAN_START, position + 1, stop)
         interim = next((p for p in starts if getattr(events[p], "interim", None) is True), None)
         if interim is not None:
             evidence.append(events[interim])
             note = (
-                f" The child was on an interim plan meanwhile (plan start {events[interim].id} on "
+                f" The child was on an interim plan meanwhile (the plan start {events[interim].id} on "
                 f"{events[interim].date.isoformat()})."
             )
         elif reconvened is not None:
@@ -343,9 +366,16 @@ def _adjourned(
                     trigger=event,
                     due=due,
                 )
+            late = ""
+            if reconvened.date > due:  # say the lateness too: it is part of the same conference's story
+                working = timeline.calendar.working_days_between(due, reconvened.date)
+                late = (
+                    f"; it also reconvened {plural(working, 'working day')} after the {due.isoformat()} "
+                    f"it was due by ({within.describe()})"
+                )
             return verdicts.violated(
                 f"{label(event)} adjourned {without} and reconvened as {label(reconvened)}, but no interim "
-                "plan (a plan start with interim true) was put in place between them",
+                f"plan (an interim plan start) was put in place between them{late}",
                 trigger=event,
                 due=due,
                 occurred_on=reconvened.date,
@@ -359,11 +389,15 @@ def _adjourned(
             f"{within.describe()} after {label(event)}, adjourned {without}, for the reconvened conference"
         ),
         done_on=reconvened.date if reconvened is not None else None,
-        done_what=(
-            f"Reconvened as {EVENT_LABELS[reconvened.type]} {reconvened.id}"  # type: ignore[attr-defined]
+        done_text=(
+            f"It reconvened as the {EVENT_LABELS[reconvened.type]} {reconvened.id}, held on "  # type: ignore[attr-defined]
+            f"{reconvened.date.isoformat()}"
             if reconvened is not None
-            else "Reconvened"
+            else None
         ),
+        wanted="the reconvened conference",
+        missing="the conference had not reconvened",
+        closure=closure,
         trigger=event,
         evidence=evidence,
         skipped_from=event.date if within.working_days else None,
@@ -386,10 +420,11 @@ def _persisting(timeline: Timeline, verdicts: Verdicts, position: int, earlier: 
     )
     outcome = _outcome_of(event)
     if outcome is None:
-        return verdicts.undetermined(f"{label(event)} does not record its outcome. {text}", trigger=event)
+        return verdicts.undetermined(f"{label(event)} does not record the outcome. {text}", trigger=event)
     if outcome != _FOR[kind]:
         return verdicts.violated(
-            f"{text}, but the outcome was {outcome} (expected {_FOR[kind]})",
+            f"{text}, but the outcome was {_OUTCOME_WORDS.get(outcome, 'another')} (it should be "
+            f"{_OUTCOME_WORDS[_FOR[kind]]})",
             trigger=event,
             evidence=(earlier,),
         )
@@ -411,7 +446,7 @@ def _persisting(timeline: Timeline, verdicts: Verdicts, position: int, earlier: 
     end = timeline.episode(episode).end_index
     if end is not None:
         return verdicts.violated(
-            f"{text}, but the plan ended on {events[end].date.isoformat()} (plan end {events[end].id}) "
+            f"{text}, but the plan ended on {events[end].date.isoformat()} (the plan end {events[end].id}) "
             "before another conference reviewed the decision",
             trigger=event,
             evidence=(earlier, events[end]),

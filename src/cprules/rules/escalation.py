@@ -3,9 +3,12 @@
 Each plan episode is read on its own, over its qualifying events in timeline order. A failure
 (every ``failure`` test true) adds one to the run; any other qualifying event ends it. When the
 run reaches ``count``, the event that completes it triggers the obligation: due = ``within``
-after that event's date; the first ``expect`` event of the same episode dated on or after that
-day (an escalation on the same day as the visit counts, whatever the order of their ids) gives
-the verdict, as a deadline does. The run then starts again from nothing, so four visits in a
+after that event's date; the first ``expect`` event dated on or after that day (an escalation on
+the same day as the visit counts, whatever the order of their ids) gives the verdict, as a
+deadline does. The obligation ends with the plan (SPEC §3): an escalation made after the plan
+ended still counts when it was made by the due date; with none by then, a plan that ended on or
+before the due date leaves the finding ``not_applicable``, and one that ended after it makes it
+``missed``. The run then starts again from nothing, so four visits in a
 row without access (count 2) set two obligations, and a run never crosses into a new plan.
 
 An event whose failure field is empty (or whose own tested field is, so that it may or may not
@@ -36,19 +39,21 @@ run could form decides nothing and is not reported.
 >>> finding.key, finding.status.value, finding.due, finding.working_days_late
 ('no-access-escalation@v2#1', 'late', datetime.date(2024, 4, 2), 1)
 >>> print(finding.explanation)  # doctest: +NORMALIZE_WHITESPACE
-Due 2024-04-02: 1 working day after the visit v2 on 2024-03-28, the 2nd visit in a row with
-outcome no_access (after v1 on 2024-03-14), for the escalation with to lead_social_worker,
-skipping Good Friday 29 March and Easter Monday 1 April (England and Wales).
-Escalation x1 on 2024-04-03: 1 working day late (1 calendar day).
+Due 2024-04-02: 1 working day after the visit v2 on 2024-03-28, the 2nd visit in a row at
+which no access was gained (after the visit v1 on 2024-03-14), for an escalation to the lead
+social worker, skipping Good Friday 29 March and Easter Monday 1 April (England and Wales).
+The lead social worker was told on 2024-04-03 (escalation x1): 1 working day late (1 calendar
+day).
 """
 
 from __future__ import annotations
 
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding
-from cprules.pack.model import EscalationRule
-from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
+from cprules.pack.model import EscalationRule, Selector
+from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
+from cprules.words import facts, happened, listed, ordinal
 
 __all__ = ["evaluate"]
 
@@ -74,19 +79,26 @@ def _words(rule: EscalationRule) -> _Words:
 class _Words:
     """The plain-English pieces of a rule's explanations, worked out once per rule."""
 
-    __slots__ = ("failure", "noun", "run", "wanted", "within")
+    __slots__ = ("failure_a", "in_a_row", "noun", "run", "wanted", "wanted_a", "within")
 
     def __init__(self, rule: EscalationRule) -> None:
-        kinds = rule.event.types
-        self.noun = EVENT_LABELS.get(kinds[0], kinds[0]) if len(kinds) == 1 else "event"
-        tests = " and ".join(test.describe(field) for field, test in rule.event.where.items())
-        qualifier = f" with {tests}" if tests else ""
-        self.failure = " and ".join(test.describe(field) for field, test in rule.failure.items())
+        # the qualifying events and the failure as one selector: 'visit at which no access was gained'
+        failed = Selector(event=rule.event.event, where={**rule.event.where, **rule.failure})
+        words = failed.words
+        self.noun = rule.event.words.nouns
+        self.failure_a = words.a  # 'a visit by a core group member at which no access was gained'
+        bare = words.bare
+        noun = words.nouns
+        # 'visit in a row at which no access was gained'
+        self.in_a_row = (
+            f"{noun} in a row{bare[len(noun):]}" if bare.startswith(noun) else f"{bare}, in a row"
+        )
         if rule.count == 1:
-            self.run = f"{self.noun}{qualifier} with {self.failure}"
+            self.run = words.a
         else:
-            self.run = f"{rule.count} consecutive {self.noun}s{qualifier} with {self.failure}"
-        self.wanted = rule.expect.describe()
+            self.run = f"{rule.count} consecutive {words.plural}"
+        self.wanted = rule.expect.words.no
+        self.wanted_a = rule.expect.words.a
         self.within = rule.within.describe()
 
 
@@ -156,26 +168,29 @@ def _obligation(
     first = position
     while first > start and events[first - 1].date == trigger.date:
         first -= 1
-    expected = timeline.first(rule.expect, first, stop)
+    closure = None if rule.outlives_plan else timeline.closure(position)
+    # once the plan has ended, an escalation made after it still counts if made in time
+    expected = timeline.first(rule.expect, first, stop if closure is None else len(events))
     done = events[expected] if expected is not None else None
     if len(run) == 1:
-        why = f"{words.within} after {label(trigger)} with {words.failure}"
+        why = f"{words.within} after {label(trigger)}, {words.failure_a}"
     else:
-        listed = ", ".join(f"{events[p].id} on {events[p].date.isoformat()}" for p in run[:-1])
+        earlier = listed([label(events[p]) for p in run[:-1]])
         why = (
-            f"{words.within} after {label(trigger)}, the {_ordinal(len(run))} {words.noun} "
-            f"in a row with {words.failure} (after {listed})"
+            f"{words.within} after {label(trigger)}, the {ordinal(len(run))} {words.in_a_row} "
+            f"(after {earlier})"
         )
-    kind = done.type if done is not None else ""  # type: ignore[attr-defined]
-    noun = EVENT_LABELS.get(kind, kind)
     return verdicts.against_due(
         due=due,
-        why_due=f"{why}, for the {words.wanted}",
+        why_due=f"{why}, for {words.wanted_a}",
         done_on=done.date if done is not None else None,
-        done_what=f"{noun[:1].upper()}{noun[1:]} {done.id} on" if done is not None else "Done",
+        done_text=happened(done, start=True) if done is not None else None,
+        wanted=words.wanted_a,
+        missing=words.wanted,
         trigger=trigger,
         evidence=[*(events[p] for p in run), *((done,) if done is not None else ())],
         skipped_from=trigger.date if rule.within.working_days is not None else None,
+        closure=closure,
     )
 
 
@@ -194,24 +209,20 @@ def _unknown_run(
         for p in unknown
     )
     single = rule.count == 1
-    may = f"may be a {words.run}, which needs" if single else f"may complete {words.run}, which need"
+    may = f"may be {words.run}, which needs" if single else f"may complete {words.run}, which need"
     return verdicts.undetermined(
-        f"{label(closing)} {may} the {words.wanted} within {words.within}, but {missing}",
+        f"{label(closing)} {may} {words.wanted_a} within {words.within}, but {missing}",
         trigger=closing,
     )
 
 
 def _empty_fields(rule: EscalationRule, event: AnyEvent) -> str:
-    """The fields that leave it unknown whether an event counts or failed: 'outcome'."""
+    """The fields that leave it unknown whether an event counts or failed: 'the outcome'."""
+    kind: str = event.type  # type: ignore[attr-defined]
     empty = [
-        field.replace("_", " ")
+        field
         for tests in (rule.event.where, rule.failure)
         for field, test in tests.items()
         if test.test(getattr(event, field, None)) is None
     ]
-    return " or ".join(dict.fromkeys(empty)) if empty else "the child's date of birth"
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    return facts(kind, empty) if empty else "the child's date of birth"

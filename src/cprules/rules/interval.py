@@ -4,8 +4,9 @@ Each plan episode is checked on its own (a second plan starts its own chain). Th
 at the ``anchor`` (the first event of the episode it accepts, the conference that opened the
 plan included) or, without one, at the first qualifying event; every gap from one event of the
 chain to the next gives one finding keyed on the event that opens the gap. The gap after the
-last event stays open: ``due``/``overdue`` while the plan is open, ``overdue`` if the plan ended
-after the next event fell due without one, ``not_applicable`` if the plan ended first.
+last event stays open: ``due``/``overdue`` while the plan is open; once the plan has ended (or
+the child turned 18), ``missed`` if the next event had fallen due by then, ``not_applicable``
+if the plan ended first (SPEC §3, "When an obligation ends").
 
 A conference of the episode (ICPC, review or transfer-in) may set another frequency in days
 (``override_field``); it governs every gap that opens on or after the conference's date, until a
@@ -35,8 +36,8 @@ gap is ``undetermined`` rather than a breach.
 core-group-interval@cg1#1 late 2024-04-28
 core-group-interval@cg2#1 overdue 2024-05-29
 >>> print(evaluate(rule, timeline, Verdicts(rule, timeline))[0].explanation)  # doctest: +NORMALIZE_WHITESPACE
-Due 2024-04-28: 1 month after the core group cg1 on 2024-03-28, for the next core group with
-status held. Next core group cg2 on 2024-04-29: 1 working day late (1 calendar day).
+Due 2024-04-28: 1 month after the core group cg1 on 2024-03-28, for the next core group (held).
+The core group cg2 was held on 2024-04-29: 1 working day late (1 calendar day).
 """
 
 from __future__ import annotations
@@ -45,14 +46,15 @@ from datetime import date, timedelta
 
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding
-from cprules.pack.model import IntervalRule, Selector
-from cprules.rules.verdict import EVENT_LABELS, Verdicts, label
+from cprules.pack.model import CONFERENCE_TYPES, IntervalRule, Selector
+from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
+from cprules.words import capital, facts, happened
 
 __all__ = ["evaluate"]
 
 #: the conferences that may set a frequency for the rest of the plan
-_CONFERENCES = ("icpc", "review_conference", "transfer_in_conference")
+_CONFERENCES = tuple(sorted(CONFERENCE_TYPES))
 
 
 def evaluate(rule: IntervalRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
@@ -85,6 +87,8 @@ class _Frequencies:
         requires = rule.override_requires
         for position in found:
             conference = timeline.events[position]
+            if getattr(conference, "held_by", None) == "receiving_authority":
+                continue  # another authority's conference sets nothing for this one's plan
             days = getattr(conference, field, None)
             if days is None:
                 continue
@@ -125,7 +129,6 @@ def _episode(
 ) -> None:
     events = timeline.events
     start, stop = timeline.episode_bounds(episode.number)
-    plan = f"plan {episode.number}"
     first = rule.anchor if rule.anchor is not None else rule.event
     chain: list[int] = []
     unknown: list[int] = []  # events that may qualify (a tested field is empty)
@@ -140,51 +143,43 @@ def _episode(
         findings.append(_no_start(first, timeline, verdicts, episode, start, stop))
         return
     frequencies = _Frequencies(rule, timeline, start, stop)
-    kinds = rule.event.types
-    noun = EVENT_LABELS.get(kinds[0], kinds[0]) if len(kinds) == 1 else "event"
-    wanted = rule.event.describe()
-    ended_on = events[episode.end_index].date if episode.end_index is not None else None
+    words = rule.event.words
     for index, position in enumerate(chain):
         opened_by = events[position]
         due, why, working = frequencies.due(opened_by, timeline)
-        skipped_from = opened_by.date if working else None
         following = chain[index + 1] if index + 1 < len(chain) else None
-        if following is None and ended_on is not None and due >= ended_on:
-            findings.append(
-                verdicts.not_applicable(
-                    f"{plan.capitalize()} ended on {ended_on.isoformat()}, before the next {wanted} was "
-                    f"overdue (due {due.isoformat()}: {why})",
-                    trigger=opened_by,
-                )
-            )
-            continue
         done = events[following] if following is not None else None
-        why = f"{why}, for the next {wanted}"
-        if (done.date if done is not None else timeline.as_of) > due:
+        why = f"{why}, for {words.next}"
+        closure = None if rule.outlives_plan or done is not None else timeline.closure(position)
+        closed_in_time = closure is not None and closure.on <= due
+        if (done.date if done is not None else timeline.as_of) > due and not closed_in_time:
             # a breach unless an event with an empty tested field might have closed the gap in time
             doubtful = _doubt(timeline, unknown, position, following if following is not None else stop, due)
             if doubtful is not None:
+                kind: str = doubtful.type  # type: ignore[attr-defined]
+                empty = [f for f, t in rule.event.where.items() if t.test(getattr(doubtful, f, None)) is None]
+                lacking = facts(kind, empty) if empty else "the child's date of birth"
                 findings.append(
                     verdicts.undetermined(
-                        f"Due {due.isoformat()}: {why}. {_capital(label(doubtful))} does not record "
-                        f"{_empty_fields(rule.event, doubtful)}, so whether the gap closed in time is "
-                        "unknown",
+                        f"Due {due.isoformat()}: {why}. {capital(label(doubtful))} does not record "
+                        f"{lacking}, so whether the gap closed in time is unknown",
                         trigger=opened_by,
                         due=due,
                     )
                 )
                 continue
-        if done is None and ended_on is not None:
-            why = f"{why}; {plan} ended on {ended_on.isoformat()} with none after it"
         findings.append(
             verdicts.against_due(
                 due=due,
                 why_due=why,
                 done_on=done.date if done is not None else None,
-                done_what=f"Next {noun} {done.id} on" if done is not None else f"Next {noun}",
+                done_text=happened(done, start=True) if done is not None else None,
+                wanted=words.next,
+                missing=words.no,
                 trigger=opened_by,
                 evidence=(done,) if done is not None else (),
-                skipped_from=skipped_from,
+                skipped_from=opened_by.date if working else None,
+                closure=closure,
             )
         )
 
@@ -195,18 +190,21 @@ def _no_start(
     """The chain never started in this episode: ``not_applicable``, or ``undetermined`` when an
     event with an empty tested field might have started it."""
     plan = f"plan {episode.number}"
-    what = first.describe()
+    what = first.words
     unknown = timeline.unknown_positions(first, start, stop)
     if unknown:
         doubtful = timeline.events[unknown[0]]
+        kind: str = doubtful.type  # type: ignore[attr-defined]
+        empty = [f for f, t in first.where.items() if t.test(getattr(doubtful, f, None)) is None]
+        lacking = facts(kind, empty) if empty else "the child's date of birth"
         return verdicts.undetermined(
-            f"The interval in {plan} runs from the first {what}; {label(doubtful)} does not record "
-            f"{_empty_fields(first, doubtful)}, so whether it started the interval is unknown",
+            f"The interval in {plan} runs from {what.first}; {label(doubtful)} does not record "
+            f"{lacking}, so whether it started the interval is unknown",
             trigger=doubtful,
         )
     still = " yet" if episode.end_index is None else ""
     return verdicts.not_applicable(
-        f"No {what}{still} in {plan}: the interval runs from the first one",
+        f"{capital(what.no)}{still} in {plan}: the interval runs from the first one",
         trigger=timeline.events[episode.start_index],
     )
 
@@ -220,18 +218,3 @@ def _doubt(timeline: Timeline, unknown: list[int], after: int, before: int, due:
         if position > after and events[position].date <= due:
             return events[position]
     return None
-
-
-def _empty_fields(selector: Selector, event: AnyEvent) -> str:
-    """What an event lacks for a selector to decide on it: 'its status'."""
-    empty = [
-        field.replace("_", " ")
-        for field, test in selector.where.items()
-        if test.test(getattr(event, field, None)) is None
-    ]
-    # the only other unknown: child_under without a date of birth
-    return " or ".join(empty) if empty else "the child's date of birth"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -4,7 +4,10 @@ One finding per plan episode. The period runs from the conference that decided t
 plan (``measured_from: decision``; the ``plan_start`` when no opening conference is recorded,
 or with ``measured_from: plan_start``); the boundary it gives is the earliest day the plan may
 end, carried in ``due``. A plan ended before it is still ``met`` when its end's reason is one
-of ``unless_reasons`` or an ``unless`` event happened in the episode on or before the end.
+of ``unless_reasons`` or an ``unless`` event happened in the episode on or before the end. A
+reason the timeline refutes (SPEC §4: ``turned_18`` for a younger child, ``died`` followed by a
+visit that saw the child, ``moved_out`` with no move recorded) is no exception: the finding
+names both facts.
 
 >>> from datetime import date
 >>> from cprules.calendar import WorkingCalendar
@@ -37,9 +40,10 @@ from datetime import date
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding, Status
 from cprules.pack.model import MinimumDurationRule, Selector
-from cprules.rules.cessation import REASON_TEXT, empty_facts
-from cprules.rules.verdict import Verdicts, label, plural
+from cprules.rules.cessation import empty_facts
+from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
+from cprules.words import REASON_TEXT, plural
 
 __all__ = ["evaluate", "span"]
 
@@ -109,14 +113,17 @@ def _ended(
         f"{ended}, {span(start.date, end.date)} after {since}, before {earliest.isoformat()}, the "
         f"earliest it could end ({rule.at_least.describe()} after)"
     )
+    refuted = None
     if reason is not None and reason in rule.unless_reasons:
-        return verdicts.met(
-            f"{early}; ending early for this reason is an exception the procedure allows",
-            trigger=end,
-            due=earliest,
-            occurred_on=end.date,
-            evidence=(start,),
-        )
+        refuted = timeline.refuted(episode.end_index)  # type: ignore[arg-type]
+        if refuted is None:
+            return verdicts.met(
+                f"{early}; ending early for this reason is an exception the procedure allows",
+                trigger=end,
+                due=earliest,
+                occurred_on=end.date,
+                evidence=(start,),
+            )
     first, stop = timeline.episode_bounds(episode.number)
     excuse, unknown = _excuses(rule.unless, timeline, first, stop - 1)
     if excuse is not None:
@@ -127,6 +134,12 @@ def _ended(
             occurred_on=end.date,
             evidence=(start, excuse),
         )
+    refutes = ""
+    if refuted is not None:
+        refutes = (
+            f"; the reason would be an exception the procedure allows, but the timeline refutes it: "
+            f"{refuted.text}"
+        )
     missing: list[str] = []
     if reason is None:
         missing.append("the plan end does not say why")
@@ -135,9 +148,17 @@ def _ended(
         missing.append(f"{label(event)} does not record {empty_facts(selector, event, timeline.birth)}")
     if missing:
         return verdicts.undetermined(
-            f"{early}; {' and '.join(missing)}, so whether an exception applies is unknown",
+            f"{early}{refutes}; {' and '.join(missing)}, so whether an exception applies is unknown",
             trigger=end,
             due=earliest,
+        )
+    if refuted is not None:
+        return verdicts.violated(
+            f"{early}{refutes}",
+            trigger=end,
+            due=earliest,
+            occurred_on=end.date,
+            evidence=(start, *refuted.evidence),
         )
     return verdicts.violated(
         f"{early}; no exception applies",

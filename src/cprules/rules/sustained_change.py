@@ -9,7 +9,9 @@ plan on the basis of changes and improvements made at the first review conferenc
 One finding per plan end whose reason is one of ``reasons`` (improvement) in a plan of the
 rule's ``category``. The plan's categories are the ones recorded last on or before its end: the
 latest review conference that records them, else the ``plan_start``, else the conference that
-opened the plan. The deciding conference is the one the end names (``decided_at``), else the
+opened the plan. An interim plan (in place while a conference was adjourned) whose categories
+nothing records was never a plan in a category: it is passed over, not ``undetermined``. The
+deciding conference is the one the end names (``decided_at``), else the
 latest review conference of the plan that decided to cease (else its latest review conference);
 without one the decision is dated the plan's end. ``due`` carries the earliest date the
 decision could be taken: ``at_least`` after the latest ``sustained_change_from`` event.
@@ -78,6 +80,10 @@ def evaluate(rule: SustainedChangeRule, timeline: Timeline, verdicts: Verdicts) 
         reviews = timeline.positions(_REVIEW, start, stop)
         categories = _categories(timeline, episode, reviews)
         if categories is not None and rule.category not in categories:
+            continue
+        if categories is None and getattr(events[episode.start_index], "interim", None) is True:
+            # an interim plan while a conference was adjourned: its categories were never
+            # decided, so it was not a plan in any category (not noisy: SPEC §4)
             continue
         if categories is None:
             findings.append(
@@ -154,7 +160,7 @@ def _improvement(
         event, selector = unknown
         maybe = (
             f"; {label(event)} does not record {empty_facts(selector, event, timeline.birth)}, so "
-            f"whether it was a {selector.describe()}, which would lift the condition, is unknown"
+            f"whether it was {selector.words.a}, which would lift the condition, is unknown"
         )
     if rule.not_at_first_review and deciding is not None and _first_review(timeline, deciding, reviews):
         text = f"{ended}, the plan's first review; a plan in this category never ends for improvement there"

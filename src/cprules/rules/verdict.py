@@ -19,16 +19,17 @@ shape of explanations are written once.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from cprules.calendar import WorkingCalendar
-from cprules.case import EVENT_LABELS, AnyEvent
+from cprules.case import AnyEvent
 from cprules.findings import Finding, Severity, Status
 from cprules.pack.model import Rule
-from cprules.timeline import Timeline
+from cprules.timeline import Closure, Timeline
+from cprules.words import EVENT_LABELS, capital, plural
 
-__all__ = ["EVENT_LABELS", "Verdicts", "label", "plural"]
+__all__ = ["EVENT_LABELS", "Verdicts", "capital", "label", "plural"]
 
 
 _SEVERITY = {s.value: s for s in Severity}
@@ -39,16 +40,12 @@ _DUE = Status.DUE
 _VIOLATED = Status.VIOLATED
 _NOT_APPLICABLE = Status.NOT_APPLICABLE
 _UNDETERMINED = Status.UNDETERMINED
+_MISSED = Status.MISSED
 
 
 def label(event: AnyEvent) -> str:
     """'the ICPC ic on 2024-03-19' (worked out once per event)."""
     return event.label
-
-
-def plural(count: int, word: str) -> str:
-    """'1 working day', '3 working days'."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 class _RuleFacts:
@@ -206,17 +203,26 @@ class Verdicts:
         due: date,
         why_due: str,
         done_on: date | None,
-        done_what: str = "Held",
+        done_text: str | None = None,
+        wanted: str = "it",
+        missing: str = "it was not done",
         trigger: AnyEvent | None = None,
         occurrence: int = 1,
         evidence: Iterable[AnyEvent] = (),
         skipped_from: date | None = None,
+        closure: Closure | None = None,
     ) -> Finding:
-        """The standard deadline verdict: ``met``/``late`` when done, else ``due``/``overdue``.
+        """The standard deadline verdict: ``met``/``late`` when done, else ``due``/``overdue``,
+        or, once the obligation's window has closed (``closure``: the plan ended, the child
+        turned 18 or moved away), ``not_applicable`` or ``missed`` (SPEC §3).
 
         ``why_due`` completes "Due 2024-04-04: ..." (e.g. "10 working days after the ICPC ic
         on 2024-03-19"); with ``skipped_from`` the holidays skipped between it and ``due`` are
-        named.
+        named, and a due date that falls on a holiday says so. ``done_text`` says what was done,
+        with its date, starting a sentence ("The core group cg1 was held on 2024-04-05");
+        ``wanted`` names the thing expected ("the first core group (held)") and ``missing`` says
+        it was not done ("no core group (held)"). Something done after the window closed does
+        not count, unless it was done by the due date.
         """
         timeline = self.timeline
         calendar = timeline.calendar
@@ -228,36 +234,75 @@ class Verdicts:
             and calendar.working_days_between(skipped_from, due) != _weekdays_after(skipped_from, due)
         ):
             skipped = _skipped(calendar, skipped_from, due)
-        head = f"Due {due.isoformat()}: {why_due}"
+        on = due.isoformat()
+        holiday = "" if due.weekday() >= 5 or calendar.is_working_day(due) else _holiday(calendar, due)
+        head = f"Due {on}{f' ({holiday})' if holiday else ''}: {why_due}"
         head = f"{head}, {skipped}." if skipped else f"{head}."
         working_late: int | None = None
         calendar_late: int | None = None
-        if done_on is not None:
+        closed = closure.on if closure is not None else None
+        if done_on is not None and (done_on <= due or closed is None or done_on <= closed):
+            done = done_text if done_text is not None else f"Done on {done_on.isoformat()}"
             if done_on <= due:
                 status = _MET
-                text = f"{head} {done_what} {done_on.isoformat()}: on time."
+                text = f"{head} {done}: on time."
             else:
                 status = _LATE
                 working_late = calendar.working_days_between(due, done_on)
                 calendar_late = (done_on - due).days
                 text = (
-                    f"{head} {done_what} {done_on.isoformat()}: {plural(working_late, 'working day')} late"
+                    f"{head} {done}: {plural(working_late, 'working day')} late"
                     f" ({plural(calendar_late, 'calendar day')})."
                 )
+        elif closure is not None and closure.on <= due:
+            return self._build(
+                _NOT_APPLICABLE,
+                f"{capital(closure.text)}, before {wanted} fell due on {on} "
+                f"({why_due.removesuffix(f', for {wanted}')}{f'; {holiday}' if holiday else ''}).",
+                trigger,
+                occurrence,
+                None,
+                None,
+                None,
+                None,
+                (),
+            )
+        elif closure is not None:
+            status = _MISSED
+            done_on = None
+            working_late = calendar.working_days_between(due, closure.on)
+            calendar_late = (closure.on - due).days
+            text = (
+                f"{head} {capital(missing)} by the time {closure.text}: missed, "
+                f"{plural(working_late, 'working day')} after the due date "
+                f"({plural(calendar_late, 'calendar day')})."
+            )
+            if closure.event is not None:
+                evidence = (*evidence, closure.event)
         else:
             as_of = timeline.as_of
+            done_on = None
             if due < as_of:
                 status = _OVERDUE
                 working_late = calendar.working_days_between(due, as_of)
                 calendar_late = (as_of - due).days
                 overdue = plural(working_late, "working day")
-                text = f"{head} Not done by {as_of.isoformat()}: overdue by {overdue}."
+                text = f"{head} {capital(missing)} by {as_of.isoformat()}: overdue by {overdue}."
             else:
                 status = _DUE
-                text = f"{head} Not done yet as at {as_of.isoformat()}."
+                text = f"{head} {capital(missing)} yet as at {as_of.isoformat()}."
         return self._build(
             status, text, trigger, occurrence, due, done_on, working_late, calendar_late, evidence
         )
+
+
+@lru_cache(maxsize=1024)
+def _holiday(calendar: WorkingCalendar, due: date) -> str:
+    """'Christmas Day, not a working day in England and Wales', for a weekday ``due`` that is
+    not a working day."""
+    named = calendar.holidays_between(due - timedelta(days=1), due)
+    name = named[0][1] if named else "a holiday"
+    return f"{name}, not a working day in {calendar.name}"
 
 
 def _sentence(text: str) -> str:

@@ -31,7 +31,7 @@ outside it, ``undetermined`` naming the field, never a breach.
 ('late', datetime.date(2024, 4, 26), 1)
 >>> print(finding.explanation)  # doctest: +NORMALIZE_WHITESPACE
 Due 2024-04-26: the last day of the window, 10 weeks before the expected delivery date
-2024-07-05. ICPC ic held 2024-04-29: 1 working day late (3 calendar days).
+2024-07-05. The ICPC ic was held on 2024-04-29: 1 working day late (3 calendar days).
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ from datetime import date
 from cprules.case import AnyEvent
 from cprules.findings import Finding
 from cprules.pack.model import Selector, WindowRule
-from cprules.rules.verdict import EVENT_LABELS, Verdicts, label, plural
+from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
+from cprules.words import capital, facts, happened, plural
 
 __all__ = ["evaluate"]
 
@@ -53,7 +54,7 @@ def evaluate(rule: WindowRule, timeline: Timeline, verdicts: Verdicts) -> list[F
     qualifying = selection.possible
     doubtful = frozenset(selection.unknown)
     if not qualifying:
-        return [verdicts.not_applicable(f"No {rule.event.describe()} in the timeline")]
+        return [verdicts.not_applicable(f"No {rule.event.words.bare} in the timeline")]
     findings: list[Finding] = []
     for position in qualifying:
         doubt = _empty_fields(rule.event, timeline, position) if position in doubtful else None
@@ -72,18 +73,18 @@ def _check(
     opens = rule.not_before.apply(anchor, calendar) if rule.not_before is not None else None
     closes = rule.not_after.apply(anchor, calendar) if rule.not_after is not None else None
     evidence = (anchor_event,) if anchor_event is not None else ()
-    happened = event.date
-    if opens is not None and happened < opens:
+    held = event.date
+    if opens is not None and held < opens:
         assert rule.not_before is not None
         text = (
-            f"{label(event)} was {_span(happened, anchor)} {'before' if happened <= anchor else 'after'} "
+            f"{capital(label(event))} was {_span(held, anchor)} {'before' if held <= anchor else 'after'} "
             f"{anchor_text}; the window opens {rule.not_before.describe()} it, on {opens.isoformat()}: "
-            f"{_span(happened, opens)} too early"
+            f"{_span(held, opens)} too early"
         )
         if doubt is not None:
             return verdicts.undetermined(f"{text}, but {doubt}", trigger=event, due=closes)
-        return verdicts.violated(text, trigger=event, due=closes, occurred_on=happened, evidence=evidence)
-    if closes is not None and happened > closes:
+        return verdicts.violated(text, trigger=event, due=closes, occurred_on=held, evidence=evidence)
+    if closes is not None and held > closes:
         assert rule.not_after is not None
         why = f"the last day of the window, {rule.not_after.describe()} {anchor_text}"
         if doubt is not None:
@@ -92,14 +93,12 @@ def _check(
                 trigger=event,
                 due=closes,
             )
-        kind: str = event.type  # type: ignore[attr-defined]
-        name = EVENT_LABELS.get(kind, kind)
         counted_forward = rule.not_after.working_days is not None and rule.not_after.direction == "after"
         return verdicts.against_due(
             due=closes,
             why_due=why,
-            done_on=happened,
-            done_what=f"{name[0].upper()}{name[1:]} {event.id} held",
+            done_on=held,
+            done_text=happened(event, start=True),
             trigger=event,
             evidence=evidence,
             skipped_from=anchor if counted_forward else None,
@@ -110,10 +109,10 @@ def _check(
     if closes is not None and rule.not_after is not None:
         bounds.append(f"closing {closes.isoformat()} ({rule.not_after.describe()} {anchor_text})")
     return verdicts.met(
-        f"{label(event)} was inside the window, {' and '.join(bounds)}",
+        f"{capital(label(event))} was inside the window, {' and '.join(bounds)}",
         trigger=event,
         due=closes,
-        occurred_on=happened,
+        occurred_on=held,
         evidence=evidence,
     )
 
@@ -125,7 +124,7 @@ def _anchor(rule: WindowRule, timeline: Timeline, position: int) -> tuple[date |
     if isinstance(anchor, Selector):
         found = timeline.last(anchor, 0, position)
         if found is None:
-            return None, f"No {anchor.describe()} before {label(event)} to set the window from", None
+            return None, f"{capital(anchor.words.no)} before {label(event)} to set the window from", None
         anchor_event = timeline.events[found]
         return anchor_event.date, label(anchor_event), anchor_event
     child = timeline.case.child
@@ -153,13 +152,12 @@ def _span(a: date, b: date) -> str:
 
 
 def _empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
-    """'it does not record prebirth, ...', for an event the selector may accept."""
+    """'it does not record whether it was a pre-birth conference, ...', for an event the
+    selector may accept."""
     event = timeline.events[position]
-    empty = [
-        field.replace("_", " ")
-        for field, test in selector.where.items()
-        if test.test(getattr(event, field, None)) is None
-    ]
+    kind: str = event.type  # type: ignore[attr-defined]
+    empty = [f for f, test in selector.where.items() if test.test(getattr(event, f, None)) is None]
+    named = [facts(kind, empty)] if empty else []
     if selector.child_under is not None and timeline.birth is None:
-        empty.append("the child's date of birth")
-    return f"it does not record {' or '.join(empty)}, which decides whether the rule applies"
+        named.append("the child's date of birth")
+    return f"it does not record {' or '.join(named)}, which decides whether the rule applies"
