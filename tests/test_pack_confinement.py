@@ -179,14 +179,14 @@ def test_a_fifo_named_pack_yaml_is_refused_without_waiting_for_a_writer(tmp_path
 @pytest.mark.parametrize(
     ("written", "why"),
     [
-        ("yes", "yes/no"),  # YAML 1.1: true, which lax validation would take as 1
-        ("true", "yes/no"),
-        ('"10"', "quoted"),
-        ("10.0", "decimal"),
-        ("1e1", "decimal"),
+        ("yes", "not true or false"),  # YAML 1.1: true, which lax validation would take as 1
+        ("true", "not true or false"),
+        ('"10"', "write digits"),
+        ("10.0", "is not a whole number"),
+        ("1e1", "write digits"),
         ("0x10", "plain digits"),  # YAML 1.1: 16
         ("010", "plain digits"),  # YAML 1.1: octal 8
-        ("0o10", "plain digits"),
+        ("0o10", "write digits"),
         ("1_0", "plain digits"),  # YAML 1.1: 10
         ("1:30", "plain digits"),  # YAML 1.1: sexagesimal 90
         ('!!int "10"', "plain digits"),
@@ -196,7 +196,9 @@ def test_a_period_takes_whole_numbers_in_plain_digits_only(tmp_path: Path, writt
     path = write_pack(tmp_path / "p", RULE.format(number=written))
     error = refused(path.parent)
     assert str(error).startswith(f"{path}:14:28: "), str(error)
-    assert "plain digits" in error.reason and why in error.reason
+    # it says what is wrong, and what to write instead
+    assert why in error.reason
+    assert "working_days: 10" in error.reason or "e.g. 10" in error.reason
 
 
 @pytest.mark.parametrize("written", ["10", "+10"])

@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 import cprules
-from cprules.pack import load_pack
+from cprules.pack import load_pack, policies_dir
 
 HEADER = """schema: 1
 id: {id}
@@ -194,3 +195,133 @@ def test_validate_pack_reports_every_bad_rule_in_file_order(tmp_path: Path) -> N
     errors = cprules.pack.validate_pack(path.parent)
     assert [(e.rule_id, e.line) for e in errors] == [("a", 8), ("b", 22)]  # kind of a; within of b
     assert cprules.pack.validate_pack("stoke") == []
+
+
+# --- every mistake at once ---------------------------------------------------------------------
+
+SIX_MISTAKES = """\
+schema: 1
+id: Mine
+title: Six mistakes
+version: 2017.8
+effective_from: 2024-02-30
+extends: england
+overrides:
+  first-core-grup:
+    title: x
+  first-review:
+    within: {months: three}
+rules:
+  - id: a
+    kind: deadline
+    title: First core group
+    severity: fatal
+    citation: c
+    trigger: {event: icpc}
+    expect: {event: core_group}
+    within: [working_days, 10]
+  - just a rule name
+"""
+
+
+def test_every_mistake_is_reported_in_one_run_in_position_order(tmp_path: Path) -> None:
+    folder = tmp_path / "six"
+    folder.mkdir()
+    path = folder / "pack.yaml"
+    path.write_text(SIX_MISTAKES, encoding="utf-8")
+    expected = [
+        "2:5: a pack id is lower-case letters and digits, words joined by - or _ (stoke, "
+        "peterborough_cambs); write it that way",
+        '4:10: version is text; put it in quotes: version: "2017.8"',
+        "5:17: a date must be YYYY-MM-DD and real: 2024-02-30 is not a day",
+        "8:3: this pack inherits no rule 'first-core-grup' (did you mean first-core-group?); "
+        "to add a new rule, put it under rules",
+        # "    within: {months: " is 21 characters: the value starts in column 22
+        "11:22: rule first-review: 'three' is not a whole number; write digits, e.g. months: 3",
+        "16:15: rule a: 'fatal' is not allowed for severity; write one of: breach, warning, info",
+        "20:13: rule a: within is a mapping (name: value), not a list; write e.g. within: {working_days: 10}",
+        "21:5: a rule is a mapping of fields (id:, kind:, title:, severity:, citation: ...); "
+        "write each field on its own line, as name: value",
+    ]
+    errors = cprules.pack.validate_pack(folder)
+    assert [str(e).removeprefix(f"{path}:") for e in errors] == expected
+    with pytest.raises(cprules.PackError) as raised:
+        load_pack(folder)
+    error = raised.value
+    assert [str(p) for p in error.problems] == [str(e) for e in errors]
+    assert str(error) == f"{path}:{expected[0]} (and 7 more mistakes in the pack)"
+    assert (error.line, error.column) == (2, 5)
+
+
+def test_mistakes_in_an_included_file_and_a_duplicate_key_come_with_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    write_pack(
+        folder, "calendar: {country: GB}\ninclude: [more.yaml]\nrules:\n" + RULE + "    within: {days: 3}\n"
+    )
+    (folder / "more.yaml").write_text("schema: 1\nnotes: x\nrules:\n" + RULE.replace("first-core-group", "b"))
+    errors = cprules.pack.validate_pack(folder)
+    where = [(Path(e.file or "").name, e.line, e.column) for e in errors]
+    # pack.yaml: 4 header lines, calendar, include, rules:, then the rule on lines 8 to 15; the
+    # second within is line 16
+    assert where == [("more.yaml", 2, 1), ("pack.yaml", 16, 5)]
+    assert "unknown field 'notes'; write one of: schema, rules" in str(errors[0])
+    assert "duplicate key 'within' (first written on line 15)" in str(errors[1])
+
+
+# --- resolved packs are packs ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pack_id", cprules.bundled_pack_ids())
+@pytest.mark.parametrize("origin", [False, True])
+def test_a_resolved_pack_loads_back_to_the_same_digest(tmp_path: Path, pack_id: str, origin: bool) -> None:
+    from cprules.pack.resolved import resolved_yaml
+
+    pack = load_pack(pack_id)
+    text = resolved_yaml(pack, origin=origin)
+    assert f"# digest {pack.digest}" in text.splitlines()[1]
+    data = yaml.safe_load(text)
+    assert "extends" not in data and "overrides" not in data and "include" not in data
+    assert not any("disabled" in rule for rule in data["rules"])
+    folder = tmp_path / pack_id
+    folder.mkdir()
+    (folder / "pack.yaml").write_text(text, encoding="utf-8")
+    again = load_pack(folder)
+    assert again.digest == pack.digest
+    assert again.rules == pack.rules and again.calendar == pack.calendar and again.extends is None
+
+
+def test_origin_says_where_each_rule_and_changed_field_was_written(tmp_path: Path) -> None:
+    from cprules.pack.resolved import resolved_yaml
+
+    path = write_pack(
+        tmp_path / "p",
+        "extends: england\noverrides:\n  first-core-group:\n    within: {working_days: 5}\n"
+        "  age-limit:\n    disabled: true\n    reason: not in our procedure\n",
+    )
+    pack = load_pack(path.parent)
+    england = policies_dir() / "england" / "pack.yaml"
+    origin = pack.origins.rules["first-core-group"]
+    # england's pack.yaml has the rule's "- id: first-core-group" on line 36; this pack's
+    # override writes within on line 8 (4 header lines, extends, overrides, the rule id)
+    assert (origin.rule.pack_id, origin.rule.file, origin.rule.line) == ("england", str(england), 36)
+    assert {name: (o.pack_id, o.line) for name, o in origin.fields.items()} == {"within": ("local", 8)}
+    assert (pack.origins.disabled["age-limit"].pack_id, pack.origins.disabled["age-limit"].line) == (
+        "local",
+        9,
+    )
+    text = resolved_yaml(pack, origin=True, show_file=lambda file: Path(file).parent.name)
+    lines = text.splitlines()
+    assert "# rule first-core-group: from england (england:36); within (line 8) from local (p)" in lines
+    assert "# rule age-limit: disabled by local (p:9): not in our procedure" in lines
+    assert "# calendar: from england (england:12)" in lines
+
+
+def test_the_modules_examples_run() -> None:
+    import doctest
+
+    from cprules import errors, yamlmistakes, yamlsafe
+    from cprules.pack import loader, messages, resolved, scaffold
+
+    for module in (errors, yamlmistakes, yamlsafe, loader, messages, resolved, scaffold):
+        failures, tried = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert failures == 0 and tried > 0, module.__name__

@@ -63,6 +63,8 @@ def _type_of(
     """A JSON Schema node in words: ``one of `plan`, `no_plan` ``, ``date (YYYY-MM-DD)``."""
     if "$ref" in node:
         name = _ref_name(node)
+        if name == "Date":  # a date as text, or the date a YAML parser made of it
+            return "date (YYYY-MM-DD)"
         target = (defs or {}).get(name, {})
         if "enum" in target:  # a small enumeration (Status, Severity): spelt out
             return _type_of(target)
@@ -149,11 +151,14 @@ def _object_form(definition: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _shorthands(definition: Mapping[str, Any]) -> list[str]:
-    return [
-        str(option["description"])
-        for option in definition.get("anyOf", ())
-        if "properties" not in option and option.get("description")
-    ]
+    # one shorthand may be spelt once per JSON type (text, true/false, number): said once
+    return list(
+        dict.fromkeys(
+            str(option["description"])
+            for option in definition.get("anyOf", ())
+            if "properties" not in option and option.get("description")
+        )
+    )
 
 
 #: where a docstring's "SPEC §5" now lives: docstrings written before docs/ existed cite the
@@ -393,11 +398,14 @@ _PACK_DEFS = (
 
 
 def _rule_defs() -> list[tuple[str, dict[str, Any]]]:
+    # the rule kinds, in schema order: each an ``if kind is ... then $ref`` branch (the schema
+    # keys each rule on its kind, so an editor reports a mistake in that kind's own words)
     pack = _pack_schema()
-    mapping = pack["properties"]["rules"]["items"]["discriminator"]["mapping"]
-    order = [_ref_name(option) for option in pack["properties"]["rules"]["items"]["oneOf"]]
-    by_name = {name.rsplit("/", 1)[-1]: kind for kind, name in mapping.items()}
-    return [(by_name[name], pack["$defs"][name]) for name in order]
+    branches = pack["properties"]["rules"]["items"]["allOf"]
+    return [
+        (branch["if"]["properties"]["kind"]["const"], pack["$defs"][_ref_name(branch["then"])])
+        for branch in branches
+    ]
 
 
 def _common_rule_fields() -> list[str]:

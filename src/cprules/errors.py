@@ -58,7 +58,7 @@ class PackError(CprulesError):
     "pack.yaml:12:11: rule first-core-group: unknown kind 'dealine'; write one of: deadline, interval"
     """
 
-    _fields = ("file", "line", "column", "rule_id")
+    _fields = ("file", "line", "column", "rule_id", "_problems")
 
     def __init__(
         self,
@@ -68,13 +68,26 @@ class PackError(CprulesError):
         line: int | None = None,
         column: int | None = None,
         rule_id: str | None = None,
+        problems: tuple[PackError, ...] = (),
     ) -> None:
         self.file = file
         self.line = line
         self.column = column
         self.rule_id = rule_id
         self.reason = message
+        self._problems = problems
         super().__init__(self._render())
+
+    @property
+    def problems(self) -> tuple[PackError, ...]:
+        """Every mistake found in the pack, in file and position order, this one first (just
+        this one when it was the only one): printed one a line, a policy officer fixes them all
+        in one round."""
+        return self._problems or (self,)
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        keywords = {name.lstrip("_"): getattr(self, name) for name in self._fields}
+        return (partial(type(self), **keywords), (self.reason,))
 
     def _render(self) -> str:
         where = ""
@@ -86,7 +99,9 @@ class PackError(CprulesError):
                     where += f":{self.column}"
             where += ": "
         rule = f"rule {self.rule_id}: " if self.rule_id else ""
-        return f"{where}{rule}{self.reason}"
+        more = len(self._problems) - 1
+        also = f" (and {more} more {'mistake' if more == 1 else 'mistakes'} in the pack)" if more > 0 else ""
+        return f"{where}{rule}{self.reason}{also}"
 
 
 class CaseError(CprulesError):

@@ -23,6 +23,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -30,9 +31,18 @@ from pydantic import Field
 from cprules.case import EVENT_MODELS, Case
 from cprules.findings import FINDING_ADAPTER, REPORT_ADAPTER
 from cprules.pack.loader import PackFile, policies_dir
-from cprules.pack.model import Rule
+from cprules.pack.model import RULE_KINDS, Rule
 
-__all__ = ["PACK_SCHEMA_PATH", "SCHEMA_NAMES", "PackDocument", "main", "render", "schema"]
+__all__ = [
+    "PACK_SCHEMA_ID",
+    "PACK_SCHEMA_PATH",
+    "SCHEMA_NAMES",
+    "PackDocument",
+    "main",
+    "render",
+    "schema",
+    "write_pack_schema",
+]
 
 #: the pack schema shipped beside the bundled packs (editors read it while a pack is written);
 #: ``../pack.schema.json`` from a pack's folder, in a source checkout and when installed alike
@@ -73,6 +83,32 @@ def _report() -> dict[str, Any]:
     return _tidy(REPORT_ADAPTER.json_schema(mode="serialization"), title="cprules report")
 
 
+#: the pack schema's ``$id``: names the format and its version (``schema: 1``), fetchable or not
+PACK_SCHEMA_ID = "urn:cprules:schema:pack:1"
+
+#: a date as YYYY-MM-DD text, or as the date value a YAML parser makes of an unquoted
+#: 2024-04-01 (js-yaml's Date object has no keys; Python's date is none of JSON's types)
+_DATE = {
+    "description": "A date, YYYY-MM-DD.",
+    "anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "object", "maxProperties": 0},
+        {
+            "not": {
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "number"},
+                    {"type": "boolean"},
+                    {"type": "null"},
+                    {"type": "array"},
+                    {"type": "object"},
+                ]
+            }
+        },
+    ],
+}
+
+
 def _pack() -> dict[str, Any]:
     generated = PackDocument.model_json_schema(by_alias=True)
     defs: dict[str, Any] = generated.get("$defs", {})
@@ -99,7 +135,9 @@ def _pack() -> dict[str, Any]:
         # a plain value is shorthand for {equals: <value>} (FieldTest's "before" validator)
         defs["FieldTest"] = {
             "anyOf": [
-                {"type": ["string", "boolean", "integer"], "description": "Shorthand for {equals: <value>}."},
+                {"type": "string", "description": "Shorthand for {equals: <value>}."},
+                {"type": "boolean", "description": "Shorthand for {equals: <value>}."},
+                {"type": "integer", "description": "Shorthand for {equals: <value>}."},
                 {
                     **{k: v for k, v in field_test.items() if k not in ("title", "description")},
                     "minProperties": 1,
@@ -119,7 +157,11 @@ def _pack() -> dict[str, Any]:
                 for option in unit.get("anyOf", []):
                     if option.get("type") == "integer":
                         option["minimum"] = minimum
-    overrides = generated.get("properties", {}).get("overrides", {})
+    properties = generated.get("properties", {})
+    rules = properties.get("rules")
+    if rules is not None:
+        rules["items"] = _rule_item(defs)
+    overrides = properties.get("overrides", {})
     if "additionalProperties" in overrides:
         overrides["propertyNames"] = {"pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}
         overrides["additionalProperties"] = {
@@ -133,10 +175,49 @@ def _pack() -> dict[str, Any]:
                 "citation": {"type": "string", "minLength": 1},
                 "interpretation": {"type": "string"},
             },
-            "not": {"anyOf": [{"required": ["id"]}, {"required": ["kind"]}]},
+            "propertyNames": {"not": {"enum": ["id", "kind"]}},
             "additionalProperties": True,
         }
-    return _tidy(generated, title="cprules policy pack")
+    rewritten = _for_every_validator(generated)
+    rewritten["$defs"]["Date"] = _DATE  # after the rewrite, which would make it refer to itself
+    tidy = _tidy(rewritten, title="cprules policy pack")
+    return {"$schema": tidy.pop("$schema"), "$id": PACK_SCHEMA_ID, **tidy}
+
+
+def _rule_item(defs: dict[str, Any]) -> dict[str, Any]:
+    """A rule: ``kind`` picks the schema it must meet (``if``/``then``, which every draft 2020-12
+    validator takes, rather than OpenAPI's ``discriminator``), so a mistake in one rule is
+    reported against its own kind's fields, not as "valid under none of eleven schemas"."""
+    kinds = {name: f"#/$defs/{model.__name__}" for name, model in RULE_KINDS.items()}
+    return {
+        "type": "object",
+        "description": "One rule; its kind says which fields it takes.",
+        "required": ["kind"],
+        "properties": {"kind": {"enum": list(kinds), "description": "The kind of check the rule makes."}},
+        "allOf": [
+            {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": {"$ref": ref}}
+            for name, ref in kinds.items()
+            if ref.rsplit("/", 1)[-1] in defs
+        ],
+    }
+
+
+def _for_every_validator(node: Any) -> Any:
+    """What strict validators refuse, rewritten: a list of types becomes ``anyOf`` (ajv's
+    strictTypes), a date becomes ``#/$defs/Date`` (a YAML parser may have made it a date)."""
+    if isinstance(node, list):
+        return [_for_every_validator(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("format") == "date" and node.get("type") == "string":
+        rest = {k: v for k, v in node.items() if k not in ("format", "type")}
+        return {"$ref": "#/$defs/Date", **rest}
+    result = {key: _for_every_validator(value) for key, value in node.items()}
+    types = result.get("type")
+    if isinstance(types, list):
+        del result["type"]
+        result["anyOf"] = [{"type": kind} for kind in types]
+    return result
 
 
 _BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
@@ -166,6 +247,25 @@ def schema(name: str) -> dict[str, Any]:
 def render(name: str) -> str:
     """The schema as the JSON text shipped and printed (2-space indent, newline at the end)."""
     return json.dumps(schema(name), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_pack_schema(folder: Path) -> tuple[Path, bool]:
+    """Write ``pack.schema.json`` into ``folder`` for editors (a pack in ``folder/<id>/`` names
+    it as ``../pack.schema.json``, as the bundled packs do); the path, and whether it changed.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path, changed = write_pack_schema(Path(folder))
+    ...     path.name, changed, write_pack_schema(Path(folder))[1]
+    ('pack.schema.json', True, False)
+    """
+    path = folder / PACK_SCHEMA_PATH.name
+    wanted = render("pack")
+    if path.is_file() and path.read_text(encoding="utf-8") == wanted:
+        return path, False
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(wanted, encoding="utf-8")
+    return path, True
 
 
 _DOCTEST = re.compile(r"\n\s*>>>.*", re.DOTALL)

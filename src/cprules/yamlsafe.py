@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from cprules.yamlmistakes import describe_bad_bytes, describe_syntax_error
+
 __all__ = [
     "MAX_DEPTH",
     "MAX_NODES",
@@ -62,11 +64,15 @@ class YamlProblem(Exception):
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    def __init__(self, stream: str | bytes) -> None:
+    def __init__(self, stream: str | bytes, *, keep_going: bool = False) -> None:
         super().__init__(stream)
         self.key_marks: dict[int, dict[Any, Mark]] = {}
         self.value_marks: dict[int, dict[Any, Mark]] = {}
         self.item_marks: dict[int, list[Mark]] = {}
+        #: with keep_going, mistakes that leave the document readable (a duplicate key) are
+        #: kept here rather than raised, so a reader can report them with every other one
+        self.keep_going = keep_going
+        self.problems: list[YamlProblem] = []
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -85,10 +91,13 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[dict[Any
             raise YamlProblem("a mapping key must be a plain value", *_mark(key_node))
         if key in keys:
             first = keys[key][0]
-            raise YamlProblem(
+            problem = YamlProblem(
                 f"duplicate key '{key}' (first written on line {first}); keep one of them",
                 *_mark(key_node),
             )
+            if not loader.keep_going:
+                raise problem
+            loader.problems.append(problem)  # the later value is kept, as PyYAML would
         data[key] = loader.construct_object(value_node, deep=True)
         keys[key] = _mark(key_node)
         values[key] = _mark(value_node)
@@ -172,6 +181,8 @@ class YamlDocument:
     _item_marks: dict[int, list[Mark]]
     line: int = 1
     """The line the document starts on."""
+    problems: tuple[YamlProblem, ...] = ()
+    """Mistakes that left the document readable (read with ``keep_going=True``)."""
 
     def position(self, path: Sequence[Any], *, key: bool = False) -> Mark | None:
         """The (line, column) of the value at ``path`` (or of its key, with ``key=True``).
@@ -196,12 +207,20 @@ class YamlDocument:
 
 
 def iter_yaml(
-    text: str | bytes, *, file: str = "<string>", max_bytes: int = 1 << 20
+    text: str | bytes,
+    *,
+    file: str = "<string>",
+    max_bytes: int = 1 << 20,
+    echo: bool = False,
+    keep_going: bool = False,
 ) -> Iterator[YamlDocument]:
     """Parse each YAML document of a stream safely, keeping positions; raises :class:`YamlProblem`.
 
     A document whose aliases expand it to more values than twice its length in characters is
-    refused: without aliases no document can have more.
+    refused: without aliases no document can have more. A syntax error is described in this
+    project's words (:mod:`cprules.yamlmistakes`); with ``echo=True`` the message may show the
+    corrected line (a pack, never a case: case text is personal data). With ``keep_going=True``
+    a duplicate key is kept in :attr:`YamlDocument.problems` rather than raised.
 
     >>> [doc.data for doc in iter_yaml("a: 1\\n---\\nb: 2\\n")]
     [{'a': 1}, {'b': 2}]
@@ -209,12 +228,9 @@ def iter_yaml(
     if len(text) > max_bytes:
         raise YamlProblem(f"file over the {max_bytes // 1024} KiB limit; split it into smaller files")
     if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise YamlProblem(f"not UTF-8 text (byte {exc.start})") from None
+        text = _decoded(text)
     budget = max(2 * len(text) + 1000, MAX_NODES)
-    loader = _Loader(text)
+    loader = _Loader(text, keep_going=keep_going)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -231,8 +247,15 @@ def iter_yaml(
             if deepest > MAX_DEPTH:
                 raise YamlProblem(_TOO_DEEP, *(_too_deep_at(text) or (node.start_mark.line + 1, 1)))
             yield YamlDocument(
-                data, file, loader.key_marks, loader.value_marks, loader.item_marks, node.start_mark.line + 1
+                data,
+                file,
+                loader.key_marks,
+                loader.value_marks,
+                loader.item_marks,
+                node.start_mark.line + 1,
+                tuple(loader.problems),
             )
+            loader.problems = []
     except YamlProblem:
         raise
     except (yaml.YAMLError, RecursionError) as exc:
@@ -241,35 +264,60 @@ def iter_yaml(
         deep = _too_deep_at(text)
         if deep is not None:
             raise YamlProblem(_TOO_DEEP, *deep) from None
-        raise _problem_of(exc) from None
+        raise _problem_of(exc, text, echo=echo) from None
     finally:
         loader.dispose()
 
 
-def _problem_of(exc: BaseException) -> YamlProblem:
-    """The project's words for a PyYAML error."""
-    if isinstance(exc, yaml.MarkedYAMLError):
+def _decoded(data: bytes) -> str:
+    """The text of a file that must be UTF-8 (a byte order mark is allowed)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlProblem("the file is saved as UTF-16; save it as UTF-8", 1, 1)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        offset = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+        message, line, column = describe_bad_bytes(data[offset:], exc.start - offset)
+        raise YamlProblem(message, line, column) from None
+
+
+def _problem_of(exc: BaseException, text: str, *, echo: bool) -> YamlProblem:
+    """The project's words for a PyYAML error (never the library's own)."""
+    if isinstance(exc, yaml.constructor.ConstructorError):
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "not valid YAML"
-        if "could not determine a constructor" in problem:
-            problem = "YAML tags (!!python/..., !custom) are not allowed; write plain values"
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        return YamlProblem(f"not valid YAML: {problem}", line, column)
+        return YamlProblem(
+            "YAML tags (!!python/..., !custom) are not allowed; write plain values",
+            mark.line + 1 if mark is not None else None,
+            mark.column + 1 if mark is not None else None,
+        )
+    if isinstance(exc, yaml.MarkedYAMLError):
+        problem = (exc.problem_mark.line, exc.problem_mark.column) if exc.problem_mark else None
+        context = (exc.context_mark.line, exc.context_mark.column) if exc.context_mark else None
+        message, line, column = describe_syntax_error(text, problem, context, echo=echo)
+        return YamlProblem(message, line, column)
     if isinstance(exc, RecursionError):
         return YamlProblem(_TOO_DEEP)
-    return YamlProblem(f"not valid YAML ({type(exc).__name__})")
+    return YamlProblem("this is not valid YAML; check the indentation, colons and quotes")
 
 
-def load_yaml(text: str | bytes, *, file: str = "<string>", max_bytes: int = 1 << 20) -> YamlDocument:
+def load_yaml(
+    text: str | bytes,
+    *,
+    file: str = "<string>",
+    max_bytes: int = 1 << 20,
+    echo: bool = False,
+    keep_going: bool = False,
+) -> YamlDocument:
     """Parse one YAML document safely, keeping positions; raises :class:`YamlProblem`.
+
+    ``echo`` and ``keep_going`` are as for :func:`iter_yaml`.
 
     >>> load_yaml("a: 1\\na: 2\\n").data
     Traceback (most recent call last):
     ...
     cprules.yamlsafe.YamlProblem: duplicate key 'a' (first written on line 1); keep one of them
     """
-    documents = iter_yaml(text, file=file, max_bytes=max_bytes)
+    documents = iter_yaml(text, file=file, max_bytes=max_bytes, echo=echo, keep_going=keep_going)
     first = next(documents, None)
     if first is None:
         return YamlDocument(None, file, {}, {}, {})

@@ -139,9 +139,9 @@ def test_pack_test_counts_an_unreadable_scenario_file_as_an_error(runner: CliRun
     assert result.stdout.splitlines()[-1].startswith("1 passed, 1 error in ")
 
 
-def test_pack_test_without_scenarios(runner: CliRunner, pack_dir: Path):
+def test_pack_test_without_scenarios_is_exit_5_as_pytest(runner: CliRunner, pack_dir: Path):
     result = runner.invoke(cli, ["pack", "test", str(pack_dir)])
-    assert result.exit_code == 0
+    assert result.exit_code == 5
     assert "no scenarios ran" in result.stdout
 
 

@@ -5,7 +5,8 @@ A command a module; this one only builds the group and wires the commands into i
 - ``cprules check``: :mod:`cprules.cli.check`
 - ``cprules batch``: :mod:`cprules.cli.batch`
 - ``cprules compare``: :mod:`cprules.cli.compare`
-- ``cprules packs`` and ``cprules pack validate|test|show``: :mod:`cprules.cli.packs`
+- ``cprules packs`` and ``cprules pack validate|test|show|new``: :mod:`cprules.cli.packs`
+- ``cprules pack diff``: :mod:`cprules.cli.packdiff`
 - ``cprules schema``: :mod:`cprules.cli.schema`
 - ``cprules calendar add|between``: :mod:`cprules.cli.calendar`
 - ``cprules timeline``: :mod:`cprules.cli.timeline`
@@ -31,6 +32,7 @@ from cprules.cli.calendar import calendar_group
 from cprules.cli.check import check
 from cprules.cli.common import EXIT_OK, CprulesGroup
 from cprules.cli.compare import compare
+from cprules.cli.packdiff import pack_diff
 from cprules.cli.packs import pack_group, packs
 from cprules.cli.schema import schema
 from cprules.cli.timeline import timeline
@@ -68,6 +70,7 @@ cli = CprulesGroup(
 )
 for command in (check, batch, compare, timeline, packs, pack_group, schema, calendar_group):
     cli.add_command(command)
+pack_group.add_command(pack_diff)
 
 
 def main(argv: Sequence[str] | None = None) -> NoReturn:

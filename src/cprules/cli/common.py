@@ -134,6 +134,10 @@ class CprulesGroup(click.Group):
             for line in case_error_lines(exc, None):
                 error_line(line)
             code = EXIT_BAD_INPUT
+        except PackError as exc:  # every mistake of the pack, one a line, in position order
+            for problem in exc.problems:
+                error_line(located(str(problem)))
+            code = EXIT_BAD_INPUT
         except CprulesError as exc:
             error_line(located(str(exc)))
             code = EXIT_BAD_INPUT
@@ -227,7 +231,7 @@ def load_pack_arg(value: str) -> Pack:
     try:
         return load_pack(path)
     except PackError as exc:
-        raise Failure(located(str(exc).replace(str(path), "<stdin>"))) from None
+        raise Failure(*(located(str(p).replace(str(path), "<stdin>")) for p in exc.problems)) from None
 
 
 def readers_module() -> ModuleType | None:

@@ -29,19 +29,23 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cprules.calendar import WorkingCalendar
 from cprules.errors import PackError
+from cprules.pack.messages import Problem, problems_of
 from cprules.pack.model import RULE_ADAPTER, RULE_KINDS, Rule
 from cprules.yamlsafe import YamlDocument, YamlProblem, load_yaml
 
 __all__ = [
     "CalendarSpec",
     "DisabledRule",
+    "Origin",
     "Pack",
     "PackFile",
+    "PackOrigins",
     "PackSource",
+    "RuleOrigin",
     "bundled_pack_ids",
     "load_pack",
     "policies_dir",
@@ -66,6 +70,12 @@ class PackSource(BaseModel):
     version: str | None = None
     date: str | None = Field(default=None, description="Publication or last-updated date, as written.")
     url: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_as_written(cls, value: Any) -> Any:
+        # an unquoted 2017-06-01 is a date to a YAML parser: it is still the date as written
+        return value.isoformat() if isinstance(value, date) else value
 
 
 class CalendarSpec(BaseModel):
@@ -117,6 +127,45 @@ class DisabledRule:
     pack_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where something in a resolved pack was written: the pack, its file and the line."""
+
+    pack_id: str
+    file: str
+    line: int
+
+    def describe(self) -> str:
+        """``england (policies/england/pack.yaml:40)``."""
+        return f"{self.pack_id} ({self.file}:{self.line})"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOrigin:
+    """Where a rule was written, and where each field an override changed was."""
+
+    rule: Origin
+    fields: Mapping[str, Origin] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PackOrigins:
+    """Where each part of a resolved pack came from (``cprules pack show --resolved --origin``).
+
+    >>> origins = load_pack("stoke").origins
+    >>> first = origins.rules["first-core-group"]
+    >>> first.rule.pack_id, first.fields["citation"].pack_id, origins.rules["seen-alone"].rule.pack_id
+    ('england', 'stoke', 'stoke')
+    >>> origins.calendar.pack_id
+    'england'
+    """
+
+    rules: Mapping[str, RuleOrigin] = field(default_factory=dict)
+    calendar: Origin | None = None
+    disabled: Mapping[str, Origin] = field(default_factory=dict)
+    """Where each disabled rule was switched off."""
+
+
 @dataclass(frozen=True, eq=False)
 class Pack:
     """A resolved policy pack: the effective rules, the calendar and provenance.
@@ -140,6 +189,8 @@ class Pack:
     chain: tuple[str, ...] = ()
     """Pack ids from this one to the root of its ``extends`` chain."""
     rule_needs: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    origins: PackOrigins = field(default_factory=PackOrigins, repr=False)
+    """Where each rule, each overridden field and the calendar were written."""
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -154,29 +205,42 @@ class Pack:
         raise KeyError(rule_id)
 
     def resolved(self) -> dict[str, Any]:
-        """The effective pack as plain data (what ``cprules pack show --resolved`` prints)."""
+        """The effective pack as a pack file of its own: no ``extends``, ``include`` or
+        ``overrides``, disabled rules left out. Written as YAML (``cprules pack show
+        --resolved``) it loads back to a pack with the same :attr:`digest`.
+
+        >>> data = load_pack("stoke").resolved()
+        >>> "extends" in data, "disabled" in data, data["calendar"]
+        (False, False, {'country': 'GB', 'subdiv': 'ENG'})
+        """
         return _resolved_dict(self)
 
 
 def _resolved_dict(pack: Pack) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "schema": PACK_SCHEMA_VERSION,
         "id": pack.id,
         "title": pack.title,
         "version": pack.version,
-        "effective_from": pack.effective_from.isoformat() if pack.effective_from else None,
-        "source": pack.source.model_dump(exclude_none=True) if pack.source else None,
-        "extends": pack.extends,
-        "calendar": {
-            "country": pack.calendar.country,
-            "subdiv": pack.calendar.subdiv,
-            "closures": [d.isoformat() for d in pack.calendar.closures],
-        },
-        "rules": [
-            rule.model_dump(mode="json", exclude_none=True, exclude_defaults=False) for rule in pack.rules
-        ],
-        "disabled": [{"id": d.id, "reason": d.reason, "pack": d.pack_id} for d in pack.disabled],
     }
+    if pack.effective_from is not None:
+        data["effective_from"] = pack.effective_from.isoformat()
+    if pack.source is not None:
+        data["source"] = pack.source.model_dump(exclude_none=True)
+    calendar: dict[str, Any] = {"country": pack.calendar.country}
+    if pack.calendar.subdiv is not None:
+        calendar["subdiv"] = pack.calendar.subdiv
+    if pack.calendar.closures:
+        calendar["closures"] = [d.isoformat() for d in pack.calendar.closures]
+    data["calendar"] = calendar
+    data["rules"] = [_rule_dict(rule) for rule in pack.rules]
+    return data
+
+
+def _rule_dict(rule: Rule) -> dict[str, Any]:
+    """A rule as plain data, id and kind first (as a pack writes them)."""
+    data = rule.model_dump(mode="json", exclude_none=True, by_alias=True)
+    return {"id": data.pop("id"), "kind": data.pop("kind"), **data}
 
 
 def policies_dir() -> Path:
@@ -201,20 +265,35 @@ def load_pack(name_or_path: str | Path, *, root: str | Path | None = None) -> Pa
     """Load a bundled pack by id, or a pack from a folder or a ``pack.yaml`` path.
 
     ``root`` is the folder an ``extends:`` path must stay inside (default: the folder that holds
-    this pack's folder); a bundled pack id is always allowed. Raises
-    :class:`~cprules.PackError` (``FILE:LINE:COLUMN: rule <id>: ...``) on any mistake.
+    this pack's folder); a bundled pack id is always allowed. Raises :class:`~cprules.PackError`
+    (``FILE:LINE:COLUMN: rule <id>: ...``) if the pack has any mistake: the first by position,
+    with every one in :attr:`~cprules.PackError.problems`.
 
     >>> load_pack("jersey").calendar.country
     'JE'
     """
     path = _locate(name_or_path, base=None)
-    return _Loader(root=_root_for(path, root)).load(path, stack=())
+    loader = _Loader(root=_root_for(path, root))
+    pack = loader.load(path, stack=())
+    errors = loader.sorted_errors()
+    if errors:
+        first = errors[0]
+        raise PackError(
+            first.reason,
+            file=first.file,
+            line=first.line,
+            column=first.column,
+            rule_id=first.rule_id,
+            problems=tuple(errors) if len(errors) > 1 else (),
+        )
+    assert pack is not None  # a pack that did not load reported why
+    return pack
 
 
 def validate_pack(name_or_path: str | Path, *, root: str | Path | None = None) -> list[PackError]:
-    """Every mistake in a pack, in file order: each rule is checked on its own, so one bad rule
-    does not hide the next. An empty list means the pack loads (``root`` as for
-    :func:`load_pack`).
+    """Every mistake in a pack (and the packs it extends), by file and position: the top level,
+    each rule on its own, each override, each included file. An empty list means it loads
+    (``root`` as for :func:`load_pack`).
 
     >>> validate_pack("stoke")
     []
@@ -223,13 +302,9 @@ def validate_pack(name_or_path: str | Path, *, root: str | Path | None = None) -
         path = _locate(name_or_path, base=None)
     except PackError as exc:
         return [exc]
-    loader = _Loader(collect=True, root=_root_for(path, root))
-    try:
-        loader.load(path, stack=())
-    except PackError as exc:  # a mistake outside the rules stops the loading
-        loader.errors.append(exc)
-    unique = {str(error): error for error in loader.errors}
-    return sorted(unique.values(), key=lambda e: (e.file or "", e.line or 0, e.column or 0))
+    loader = _Loader(root=_root_for(path, root))
+    loader.load(path, stack=())
+    return loader.sorted_errors()
 
 
 def _root_for(path: Path, root: str | Path | None) -> Path:
@@ -274,103 +349,78 @@ class _RawRule:
     doc: YamlDocument
     path: tuple[Any, ...]
     pack_id: str
-    # fields changed by an override, and where the override wrote them
+    # fields changed by an override, and where the override wrote them (and which pack)
     overridden: dict[str, tuple[YamlDocument, tuple[Any, ...]]] = field(default_factory=dict)
     disabled: DisabledRule | None = None
+    # which pack changed each overridden field, and where the rule was disabled
+    overridden_by: dict[str, str] = field(default_factory=dict)
+    disabled_at: tuple[YamlDocument, tuple[Any, ...]] | None = None
+
+    def copy(self) -> _RawRule:
+        return _RawRule(
+            dict(self.data),
+            self.doc,
+            self.path,
+            self.pack_id,
+            dict(self.overridden),
+            self.disabled,
+            dict(self.overridden_by),
+            self.disabled_at,
+        )
+
+
+#: top-level fields checked one by one rather than by PackFile (to report each rule, and each
+#: item that is not a rule, at its own place)
+_ITEMISED = ("rules", "overrides")
+#: what PackFile needs to go on when a required field is wrong (the mistake is reported)
+_STAND_INS: dict[str, Any] = {"schema": 1, "id": "pack", "title": "?", "version": "?"}
 
 
 class _Loader:
-    def load(self, path: Path, stack: tuple[Path, ...]) -> Pack:
+    """Loads one pack and the packs it extends, collecting every mistake on the way.
+
+    Each method reports what it finds wrong to :attr:`errors` and goes on with what it can (a
+    rule that does not validate is left out, a broken top-level field is left at its default),
+    so one run finds every mistake the pack has; :func:`load_pack` raises them together.
+    """
+
+    def __init__(self, *, root: Path | None = None) -> None:
+        self._raw: dict[int, list[_RawRule]] = {}
+        self._keep: list[Pack] = []
+        #: the folder extends paths must stay inside (bundled packs are always allowed)
+        self._root = root
+        #: every mistake found, in the order found
+        self.errors: list[PackError] = []
+
+    def report(self, error: PackError) -> None:
+        """Keep one mistake (the same one found twice, through two packs, is kept once)."""
+        if all(str(error) != str(known) for known in self.errors):
+            self.errors.append(error)
+
+    def sorted_errors(self) -> list[PackError]:
+        """Every mistake, by file, line and column."""
+        return sorted(self.errors, key=lambda e: (e.file or "", e.line or 0, e.column or 0))
+
+    def load(self, path: Path, stack: tuple[Path, ...]) -> Pack | None:
+        """The pack at ``path`` (None when it cannot be read at all; the reason is reported)."""
         doc = self._read(path)
-        top = self._validate_top(doc)
+        if doc is None:
+            return None
+        top, broken = self._validate_top(doc)
+        if top is None:
+            return None
         real = path.resolve()
         if real in stack:
             chain = " -> ".join(p.parent.name for p in (*stack, real))
-            raise self._error(doc, ("extends",), f"extends makes a cycle ({chain}); remove one extends")
+            self.report(
+                self._error(doc, ("extends",), f"extends makes a cycle ({chain}); remove one extends")
+            )
+            return None
         stack = (*stack, real)
 
-        parent: Pack | None = None
-        raw_rules: list[_RawRule] = []
-        if top.extends is not None:
-            if len(stack) >= MAX_EXTENDS_DEPTH:
-                raise self._error(
-                    doc,
-                    ("extends",),
-                    f"extends chains more than {MAX_EXTENDS_DEPTH} packs one on another; extend a "
-                    "bundled pack, or a pack that extends one, directly",
-                )
-            parent_path = self._parent_path(doc, top.extends, path)
-            parent = self.load(parent_path, stack)
-            raw_rules = [
-                _RawRule(dict(r.data), r.doc, r.path, r.pack_id, dict(r.overridden), r.disabled)
-                for r in self._raw_of(parent)
-            ]
-        elif top.calendar is None:
-            raise self._error(
-                doc,
-                (),
-                "a pack that extends none must say its calendar; add "
-                "calendar: {country: GB, subdiv: ENG} (or country: JE for Jersey)",
-            )
-
-        inherited = {r.data.get("id"): r for r in raw_rules}
-        for rule_id, changes in top.overrides.items():
-            target = inherited.get(rule_id)
-            where = ("overrides", rule_id)
-            if target is None:
-                close = difflib.get_close_matches(rule_id, [str(k) for k in inherited], n=1)
-                hint = f" (did you mean {close[0]}?)" if close else ""
-                what = (
-                    f"inherits no rule '{rule_id}'{hint}"
-                    if parent
-                    else "extends no pack, so it has nothing to override"
-                )
-                raise self._error(
-                    doc, where, f"this pack {what}; to add a new rule, put it under rules", key=True
-                )
-            self._apply_override(doc, where, target, changes, top.id)
-
-        own: list[tuple[YamlDocument, tuple[Any, ...], dict[str, Any]]] = [
-            (doc, ("rules", i), r) for i, r in enumerate(top.rules)
-        ]
-        for position, name in enumerate(top.include):
-            include_path = path.parent / name
-            if not include_path.is_file() or include_path.resolve().parent != path.parent.resolve():
-                raise self._error(doc, ("include", position), f"no file '{name}' in this pack's folder")
-            if include_path.suffix.lower() not in _PACK_SUFFIXES:
-                raise self._error(
-                    doc, ("include", position), "include names .yaml files of this pack's folder"
-                )
-            include_doc = self._read(include_path)
-            if not isinstance(include_doc.data, dict) or not {"schema", "rules"} & set(include_doc.data):
-                raise self._error(
-                    include_doc, (), "not a file of rules: it has no 'rules:' (start it schema: 1, rules:)"
-                )
-            try:
-                included = IncludeFile.model_validate(include_doc.data)
-            except ValidationError as exc:
-                raise self._validation_error(include_doc, (), exc, None) from None
-            own.extend((include_doc, ("rules", i), r) for i, r in enumerate(included.rules))
-
-        for rule_doc, rule_path, data in own:
-            new_id = data.get("id") if isinstance(data.get("id"), str) else None  # else: the model says why
-            if new_id in inherited:
-                raise self._error(
-                    rule_doc,
-                    (*rule_path, "id"),
-                    f"rule '{new_id}' is inherited from {inherited[new_id].pack_id}; to change the "
-                    f"inherited rule, put it under overrides: {{{new_id}: {{...}}}}",
-                    rule_id=str(new_id),
-                )
-            if new_id is not None and any(r.data.get("id") == new_id for r in raw_rules):
-                raise self._error(
-                    rule_doc,
-                    (*rule_path, "id"),
-                    f"duplicate rule id '{new_id}'; give each rule its own id",
-                    rule_id=str(new_id),
-                )
-            raw = _RawRule(dict(data), rule_doc, rule_path, top.id)
-            raw_rules.append(raw)
+        parent, raw_rules, inherits = self._parent(doc, path, top, stack, broken)
+        self._apply_overrides(doc, top, raw_rules, parent, inherits)
+        raw_rules.extend(self._own_rules(doc, path, top, raw_rules, inherits))
 
         rules: list[Rule] = []
         disabled: list[DisabledRule] = []
@@ -378,22 +428,11 @@ class _Loader:
             if raw.disabled is not None:
                 disabled.append(raw.disabled)
                 continue
-            try:
-                rules.append(self._validate_rule(raw))
-            except PackError as exc:
-                if not self._collect:
-                    raise
-                self.errors.append(exc)  # go on: a policy officer wants every mistake at once
+            rule = self._validate_rule(raw)
+            if rule is not None:
+                rules.append(rule)
 
-        spec = top.calendar
-        if spec is not None:
-            try:
-                calendar = WorkingCalendar(spec.country, spec.subdiv, spec.closures)
-            except (ValueError, TypeError) as exc:  # an unknown country or subdivision
-                raise self._error(doc, ("calendar",), f"{exc}") from None
-        else:
-            assert parent is not None  # a pack without a calendar extends one (checked above)
-            calendar = parent.calendar
+        calendar = self._calendar(doc, top, parent)
         pack = Pack(
             id=top.id,
             title=top.title,
@@ -408,177 +447,441 @@ class _Loader:
             digest="",
             chain=(top.id, *(parent.chain if parent else ())),
             rule_needs={rule.id: rule.needs() for rule in rules},
+            origins=_origins(raw_rules, parent, top, doc),
         )
-        object.__setattr__(
-            pack,
-            "digest",
-            "sha256:" + hashlib.sha256(json.dumps(_resolved_dict(pack), sort_keys=True).encode()).hexdigest(),
-        )
+        object.__setattr__(pack, "digest", _digest(pack))
         self._raw[id(pack)] = raw_rules
         self._keep.append(pack)
         return pack
 
-    def __init__(self, *, collect: bool = False, root: Path | None = None) -> None:
-        self._raw: dict[int, list[_RawRule]] = {}
-        self._keep: list[Pack] = []
-        self._collect = collect
-        #: the folder extends paths must stay inside (bundled packs are always allowed)
-        self._root = root
-        #: with collect=True, every rule that failed validation (the rest of the pack loads)
-        self.errors: list[PackError] = []
+    # -- the parts of a pack ---------------------------------------------------------------
 
-    def _raw_of(self, pack: Pack) -> list[_RawRule]:
-        return self._raw[id(pack)]
+    def _parent(
+        self, doc: YamlDocument, path: Path, top: PackFile, stack: tuple[Path, ...], broken: set[str]
+    ) -> tuple[Pack | None, list[_RawRule], bool]:
+        """The pack this one extends, copies of its rules, and whether they are known (a
+        parent that did not load leaves overrides and rule ids unchecked, not all wrong)."""
+        if top.extends is None:
+            if top.calendar is None and not broken & {"calendar", "extends"}:
+                self.report(
+                    self._error(
+                        doc,
+                        (),
+                        "a pack that extends none must say its calendar; add "
+                        "calendar: {country: GB, subdiv: ENG} (or country: JE for Jersey)",
+                    )
+                )
+            return None, [], "extends" not in broken
+        if len(stack) >= MAX_EXTENDS_DEPTH:
+            self.report(
+                self._error(
+                    doc,
+                    ("extends",),
+                    f"extends chains more than {MAX_EXTENDS_DEPTH} packs one on another; extend a "
+                    "bundled pack, or a pack that extends one, directly",
+                )
+            )
+            return None, [], False
+        parent_path = self._parent_path(doc, top.extends, path)
+        if parent_path is None:
+            return None, [], False
+        parent = self.load(parent_path, stack)
+        if parent is None:
+            return None, [], False
+        return parent, [raw.copy() for raw in self._raw_of(parent)], True
 
-    def _parent_path(self, doc: YamlDocument, extends: str, path: Path) -> Path:
-        """The pack an ``extends:`` names: a bundled id, or a pack inside the allowed root."""
+    def _parent_path(self, doc: YamlDocument, extends: str, path: Path) -> Path | None:
+        """The pack an ``extends:`` names: a bundled id, or a pack inside the allowed root (None,
+        with the mistake reported, otherwise)."""
         try:
             parent = _locate(extends, base=path.parent)
         except PackError as exc:
-            raise self._error(doc, ("extends",), exc.reason) from None
+            self.report(self._error(doc, ("extends",), exc.reason))
+            return None
         real = parent.resolve()
         allowed = [policies_dir().resolve()]
         if self._root is not None:
             allowed.append(self._root)
         if not any(real.is_relative_to(folder) for folder in allowed):
             where = f" inside {self._root}" if self._root is not None else ""
-            raise self._error(
-                doc,
-                ("extends",),
-                "extends reaches outside the folders a pack may read; write a bundled pack id "
-                f"({', '.join(bundled_pack_ids())}) or the path of a pack folder{where}",
+            self.report(
+                self._error(
+                    doc,
+                    ("extends",),
+                    "extends reaches outside the folders a pack may read; write a bundled pack id "
+                    f"({', '.join(bundled_pack_ids())}) or the path of a pack folder{where}",
+                )
             )
+            return None
         return parent
+
+    def _apply_overrides(
+        self, doc: YamlDocument, top: PackFile, raw_rules: list[_RawRule], parent: Pack | None, inherits: bool
+    ) -> None:
+        overrides = doc.data.get("overrides")
+        if overrides is None:
+            return
+        if not isinstance(overrides, dict):
+            self.report(
+                self._error(
+                    doc,
+                    ("overrides",),
+                    "overrides is a mapping of inherited rule ids to the fields that change; write e.g. "
+                    "overrides: then first-core-group: on the next line, indented",
+                )
+            )
+            return
+        inherited = {r.data.get("id"): r for r in raw_rules}
+        for rule_id, changes in overrides.items():
+            where = ("overrides", rule_id)
+            target = inherited.get(rule_id)
+            if target is None:
+                if not inherits:
+                    continue  # the parent did not load: its mistakes are reported instead
+                close = difflib.get_close_matches(str(rule_id), [str(k) for k in inherited], n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                what = (
+                    f"inherits no rule '{rule_id}'{hint}"
+                    if parent
+                    else "extends no pack, so it has nothing to override"
+                )
+                self.report(
+                    self._error(
+                        doc, where, f"this pack {what}; to add a new rule, put it under rules", key=True
+                    )
+                )
+                continue
+            self._apply_override(doc, where, target, changes, top.id)
+
+    def _own_rules(
+        self, doc: YamlDocument, path: Path, top: PackFile, raw_rules: list[_RawRule], inherits: bool
+    ) -> list[_RawRule]:
+        """This pack's own rules (and its included files'), each checked for a clash of ids."""
+        own = list(self._rule_items(doc))
+        for position, name in enumerate(top.include):
+            include_path = path.parent / name
+            if not include_path.is_file() or include_path.resolve().parent != path.parent.resolve():
+                self.report(
+                    self._error(
+                        doc,
+                        ("include", position),
+                        f"no file '{name}' in this pack's folder; write the name of a .yaml file beside "
+                        "pack.yaml, or take it out of include",
+                    )
+                )
+                continue
+            if include_path.suffix.lower() not in _PACK_SUFFIXES:
+                self.report(
+                    self._error(doc, ("include", position), "include names .yaml files of this pack's folder")
+                )
+                continue
+            include_doc = self._read(include_path)
+            if include_doc is None:
+                continue
+            if not isinstance(include_doc.data, dict):
+                self.report(
+                    self._error(include_doc, (), "an included file is a mapping (schema: 1, rules: ...)")
+                )
+                continue
+            if not {"schema", "rules"} & set(include_doc.data):
+                # not a file of rules: say so without quoting any of its keys
+                self.report(
+                    self._error(
+                        include_doc,
+                        (),
+                        "not a file of rules: it has no 'rules:' (start it schema: 1, rules:)",
+                    )
+                )
+                continue
+            header = {k: v for k, v in include_doc.data.items() if k != "rules"}
+            try:
+                IncludeFile.model_validate(header)
+            except ValidationError as exc:
+                self._report_validation(include_doc, (), exc, header, root=IncludeFile)
+            own.extend(self._rule_items(include_doc))
+
+        inherited = {r.data.get("id"): r for r in raw_rules}
+        added: list[_RawRule] = []
+        for rule_doc, rule_path, data in own:
+            new_id = data.get("id") if isinstance(data.get("id"), str) else None  # else: the model says why
+            if new_id is not None and new_id in inherited:
+                self.report(
+                    self._error(
+                        rule_doc,
+                        (*rule_path, "id"),
+                        f"rule '{new_id}' is inherited from {inherited[new_id].pack_id}; to change the "
+                        f"inherited rule, put it under overrides: {{{new_id}: {{...}}}}",
+                        rule_id=new_id,
+                    )
+                )
+                continue
+            if new_id is not None and any(r.data.get("id") == new_id for r in added):
+                self.report(
+                    self._error(
+                        rule_doc,
+                        (*rule_path, "id"),
+                        f"duplicate rule id '{new_id}'; give each rule its own id",
+                        rule_id=new_id,
+                    )
+                )
+                continue
+            added.append(_RawRule(dict(data), rule_doc, rule_path, top.id))
+        return added
+
+    def _rule_items(self, doc: YamlDocument) -> list[tuple[YamlDocument, tuple[Any, ...], dict[str, Any]]]:
+        """The rules of a file, each with its place; an item that is not a rule is reported."""
+        rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
+        if rules is None:
+            return []
+        if not isinstance(rules, list):
+            self.report(
+                self._error(
+                    doc,
+                    ("rules",),
+                    "rules is a list: write rules: and then each rule on the lines below, starting with "
+                    "- id: (a dash and a space), indented",
+                )
+            )
+            return []
+        items: list[tuple[YamlDocument, tuple[Any, ...], dict[str, Any]]] = []
+        for position, item in enumerate(rules):
+            if not isinstance(item, dict):
+                self.report(
+                    self._error(
+                        doc,
+                        ("rules", position),
+                        "a rule is a mapping of fields (id:, kind:, title:, severity:, citation: ...); "
+                        "write each field on its own line, as name: value",
+                    )
+                )
+                continue
+            items.append((doc, ("rules", position), item))
+        return items
+
+    def _calendar(self, doc: YamlDocument, top: PackFile, parent: Pack | None) -> WorkingCalendar:
+        spec = top.calendar
+        if spec is not None:
+            try:
+                return WorkingCalendar(spec.country, spec.subdiv, spec.closures)
+            except (
+                ValueError,
+                TypeError,
+            ) as exc:  # an unknown country or subdivision, a closure out of range
+                message = str(exc)
+                if "write" not in message:
+                    message += "; write closure dates from 1990 to 2100"
+                self.report(self._error(doc, ("calendar",), message))
+        return parent.calendar if parent is not None else WorkingCalendar()
+
+    def _raw_of(self, pack: Pack) -> list[_RawRule]:
+        return self._raw[id(pack)]
 
     # -- reading and validating ------------------------------------------------------------
 
-    def _read(self, path: Path) -> YamlDocument:
-        text = _read_bounded(path)
+    def _read(self, path: Path) -> YamlDocument | None:
         try:
-            doc = load_yaml(text, file=str(path), max_bytes=MAX_PACK_BYTES)
+            text = _read_bounded(path)
+        except PackError as exc:
+            self.report(exc)
+            return None
+        try:
+            doc = load_yaml(text, file=str(path), max_bytes=MAX_PACK_BYTES, echo=True, keep_going=True)
         except YamlProblem as exc:
-            raise PackError(exc.message, file=str(path), line=exc.line or 1, column=exc.column or 1) from None
+            self.report(PackError(exc.message, file=str(path), line=exc.line or 1, column=exc.column or 1))
+            return None
         except ValueError:  # PyYAML's int() of more digits than Python converts (4,300)
             line, column = _huge_number_at(text)
-            raise PackError(
-                "a number too long to read; write a whole number of a few digits",
-                file=str(path),
-                line=line,
-                column=column,
-            ) from None
+            self.report(
+                PackError(
+                    "a number too long to read; write a whole number of a few digits",
+                    file=str(path),
+                    line=line,
+                    column=column,
+                )
+            )
+            return None
+        for problem in doc.problems:
+            self.report(PackError(problem.message, file=str(path), line=problem.line, column=problem.column))
         for where, token in _unplain_numbers(doc, text):
-            raise self._error(
-                doc,
-                where,
-                f"write the number in plain digits (e.g. 10), not '{token[:20]}' (hexadecimal, octal, "
-                "a leading 0, a _ or a : read as numbers in YAML 1.1 and mislead)",
+            self.report(
+                self._error(
+                    doc,
+                    where,
+                    f"write the number in plain digits (e.g. 10), not '{token[:20]}' (hexadecimal, octal, "
+                    "a leading 0, a _ or a : read as numbers in YAML 1.1 and mislead)",
+                )
             )
         return doc
 
-    def _validate_top(self, doc: YamlDocument) -> PackFile:
+    def _validate_top(self, doc: YamlDocument) -> tuple[PackFile | None, set[str]]:
+        """The top level of the pack, and the fields found broken (each reported): a broken
+        field is left at its default so that the rest of the pack is still checked."""
         if not isinstance(doc.data, dict):
-            raise self._error(doc, (), "a pack file is a mapping (schema:, id:, title:, rules: ...)")
+            self.report(
+                self._error(
+                    doc,
+                    (),
+                    "a pack file is a mapping (schema:, id:, title:, rules: ...); write each field on its "
+                    "own line as name: value, starting with schema: 1",
+                )
+            )
+            return None, set()
         if "schema" not in doc.data:
             # not a pack (or not yet one): say so without quoting any of its keys, which in a
             # file that is not a pack could be anything
-            raise self._error(
-                doc, (), "not a pack file: it has no 'schema: 1' line; a pack starts schema: 1, id:, title:"
+            self.report(
+                self._error(
+                    doc,
+                    (),
+                    "not a pack file: it has no 'schema: 1' line; a pack starts schema: 1, id:, title:",
+                )
             )
+            return None, set()
+        header = {k: v for k, v in doc.data.items() if k not in _ITEMISED}
         try:
-            return PackFile.model_validate(doc.data)
+            return PackFile.model_validate(header), set()
         except ValidationError as exc:
-            raise self._validation_error(doc, (), exc, None) from None
+            problems = self._report_validation(doc, (), exc, header, root=PackFile)
+        broken = {str(problem.path[0]) for problem in problems if problem.path}
+        kept = {k: v for k, v in header.items() if k not in broken}
+        for name, stand_in in _STAND_INS.items():
+            kept.setdefault(name, stand_in)
+        try:
+            return PackFile.model_validate(kept), broken
+        except ValidationError:  # pragma: no cover - every broken field was left out
+            return None, broken
 
     def _apply_override(
         self,
         doc: YamlDocument,
         where: tuple[Any, ...],
         target: _RawRule,
-        changes: dict[str, Any],
+        changes: Any,
         pack_id: str,
     ) -> None:
+        rule_id = target.data.get("id") if isinstance(target.data.get("id"), str) else None
         if not isinstance(changes, dict):
-            raise self._error(doc, where, "an override is a mapping of the fields that change")
+            self.report(
+                self._error(
+                    doc,
+                    where,
+                    "an override is a mapping of the fields that change; write each on its own line "
+                    "below the rule id, indented, as name: value",
+                    rule_id=rule_id,
+                )
+            )
+            return
         if "disabled" in changes:
             flag = changes.get("disabled")
             reason = changes.get("reason")
             extra = set(changes) - {"disabled", "reason"}
             if flag is True:
                 if not isinstance(reason, str) or not reason.strip():
-                    raise self._error(
-                        doc,
-                        where,
-                        'disabling a rule needs a reason; add reason: "..." (why this '
-                        "authority's procedure does not have it)",
-                        rule_id=target.data.get("id"),
+                    self.report(
+                        self._error(
+                            doc,
+                            where,
+                            'disabling a rule needs a reason; add reason: "..." (why this '
+                            "authority's procedure does not have it)",
+                            rule_id=rule_id,
+                        )
                     )
+                    return
                 if extra:
-                    raise self._error(
-                        doc,
-                        (*where, sorted(extra)[0]),
-                        "a disabled rule takes only disabled: and reason:",
-                        key=True,
-                        rule_id=target.data.get("id"),
+                    self.report(
+                        self._error(
+                            doc,
+                            (*where, sorted(map(str, extra))[0]),
+                            "a disabled rule takes only disabled: and reason:; remove the other fields",
+                            key=True,
+                            rule_id=rule_id,
+                        )
                     )
+                    return
                 target.disabled = DisabledRule(str(target.data.get("id")), reason.strip(), pack_id)
+                target.disabled_at = (doc, where)
                 return
             if flag is False:
                 target.disabled = None
+                target.disabled_at = None
                 changes = {k: v for k, v in changes.items() if k not in ("disabled", "reason")}
             else:
-                raise self._error(doc, (*where, "disabled"), "write disabled: true (with a reason)")
-        if "id" in changes or "kind" in changes:
-            name = "id" if "id" in changes else "kind"
-            raise self._error(
-                doc,
-                (*where, name),
-                f"an override cannot change {name}; disable the rule and add a new one under rules",
-                key=True,
-                rule_id=target.data.get("id"),
-            )
+                self.report(
+                    self._error(
+                        doc, (*where, "disabled"), "write disabled: true (with a reason)", rule_id=rule_id
+                    )
+                )
+                return
+        for name in ("id", "kind"):
+            if name in changes:
+                self.report(
+                    self._error(
+                        doc,
+                        (*where, name),
+                        f"an override cannot change {name}; disable the rule and add a new one under rules",
+                        key=True,
+                        rule_id=rule_id,
+                    )
+                )
         for name, value in changes.items():
+            if name in ("id", "kind"):
+                continue
             target.data[name] = value
             target.overridden[name] = (doc, (*where, name))
+            target.overridden_by[name] = pack_id
 
-    def _validate_rule(self, raw: _RawRule) -> Rule:
+    def _validate_rule(self, raw: _RawRule) -> Rule | None:
         data = raw.data
         rule_id = data.get("id") if isinstance(data.get("id"), str) else None
         try:
             return RULE_ADAPTER.validate_python(data)
         except ValidationError as exc:
-            raise self._validation_error(raw.doc, raw.path, exc, rule_id, raw) from None
+            self._report_rule_errors(raw, exc, rule_id)
+            return None
 
-    def _validation_error(
-        self,
-        doc: YamlDocument,
-        base: tuple[Any, ...],
-        exc: ValidationError,
-        rule_id: str | None,
-        raw: _RawRule | None = None,
-    ) -> PackError:
+    def _report_rule_errors(self, raw: _RawRule, exc: ValidationError, rule_id: str | None) -> None:
+        kind = raw.data.get("kind")
+        model = RULE_KINDS.get(kind) if isinstance(kind, str) else None
         errors = exc.errors(include_url=False)
-        # a misspelt field also shows as a missing one: the misspelling explains both
-        error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        loc = list(error["loc"])
-        kind = raw.data.get("kind") if raw else None
-        if raw and loc and loc[0] == kind:
-            loc = loc[1:]  # the discriminator's tag
-        loc = [("schema" if part == "schema_" else part) for part in loc]
-        ctx = error.get("ctx") or {}
-        if error["type"] in ("union_tag_invalid", "union_tag_not_found") and raw is not None:
-            loc = ["kind"] if "kind" in raw.data else []
-        elif error["type"] == "unknown_event_type":
-            loc = [*loc, "event"]
-        message, key = _pack_message(error, loc, kind if isinstance(kind, str) else None)
-        if ctx.get("field") and raw is not None:
-            found = _find_key(raw.data, str(ctx["field"]))
-            if found is not None:
-                loc, key = found, True
-        target_doc, target_path = doc, (*base, *loc)
-        if raw is not None and loc and loc[0] in raw.overridden:
-            target_doc, where = raw.overridden[loc[0]]
-            target_path = (*where, *loc[1:])
-        return self._error(target_doc, tuple(target_path), message, key=key, rule_id=rule_id)
+        tag = next((str(e["type"]) for e in errors if str(e["type"]).startswith("union_tag")), None)
+        if tag is not None:  # no kind, or one the engine does not know: nothing else can be checked
+            if tag == "union_tag_invalid":
+                close = difflib.get_close_matches(str(kind), list(RULE_KINDS), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                message = f"unknown kind '{kind}'{hint}; write one of: {', '.join(RULE_KINDS)}"
+                self.report(self._rule_error(raw, ("kind",), message, rule_id=rule_id))
+            else:
+                message = f"the rule has no kind; add kind: (one of {', '.join(RULE_KINDS)})"
+                self.report(self._rule_error(raw, (), message, rule_id=rule_id))
+            return
+        for problem in problems_of(exc, raw.data, root=model, strip_tag=kind if model else None):
+            path: tuple[Any, ...] = problem.path
+            key = problem.key
+            if problem.field:
+                found = _find_key(raw.data, problem.field)
+                if found is not None:
+                    path, key = tuple(found), True
+            elif problem.message.startswith("unknown event type") and path and path[-1] != "event":
+                path = (*path, "event")
+            self.report(self._rule_error(raw, path, problem.message, rule_id=rule_id, key=key))
+
+    def _rule_error(
+        self, raw: _RawRule, path: tuple[Any, ...], message: str, *, rule_id: str | None, key: bool = False
+    ) -> PackError:
+        """An error at ``path`` in a rule: in the override that wrote the field, if one did."""
+        target_doc, target_path = raw.doc, (*raw.path, *path)
+        if path and path[0] in raw.overridden:
+            target_doc, where = raw.overridden[path[0]]
+            target_path = (*where, *path[1:])
+        return self._error(target_doc, target_path, message, key=key, rule_id=rule_id)
+
+    def _report_validation(
+        self, doc: YamlDocument, base: tuple[Any, ...], exc: ValidationError, data: Any, *, root: Any
+    ) -> list[Problem]:
+        problems = problems_of(exc, data, root=root)
+        for problem in problems:
+            self.report(self._error(doc, (*base, *problem.path), problem.message, key=problem.key))
+        return problems
 
     def _error(
         self,
@@ -591,6 +894,46 @@ class _Loader:
     ) -> PackError:
         line, column = doc.position(tuple(path), key=key) or (1, 1)
         return PackError(message, file=doc.file, line=line, column=column, rule_id=rule_id)
+
+
+def _line_of(doc: YamlDocument, path: tuple[Any, ...], *, key: bool = False) -> int:
+    return (doc.position(path, key=key) or (1, 1))[0]
+
+
+def _origins(raw_rules: list[_RawRule], parent: Pack | None, top: PackFile, doc: YamlDocument) -> PackOrigins:
+    """Where each rule, each field an override changed, each disabling and the calendar were
+    written (what ``cprules pack show --resolved --origin`` says)."""
+    rules: dict[str, RuleOrigin] = {}
+    disabled: dict[str, Origin] = {}
+    for raw in raw_rules:
+        rule_id = raw.data.get("id")
+        if not isinstance(rule_id, str):
+            continue
+        if raw.disabled is not None and raw.disabled_at is not None:
+            where_doc, where = raw.disabled_at
+            disabled[rule_id] = Origin(
+                raw.disabled.pack_id, where_doc.file, _line_of(where_doc, where, key=True)
+            )
+            continue
+        fields = {
+            name: Origin(
+                raw.overridden_by.get(name, raw.pack_id), where_doc.file, _line_of(where_doc, where, key=True)
+            )
+            for name, (where_doc, where) in raw.overridden.items()
+        }
+        rules[rule_id] = RuleOrigin(Origin(raw.pack_id, raw.doc.file, _line_of(raw.doc, raw.path)), fields)
+    if top.calendar is not None:
+        calendar: Origin | None = Origin(top.id, doc.file, _line_of(doc, ("calendar",), key=True))
+    else:
+        calendar = parent.origins.calendar if parent is not None else None
+    return PackOrigins(rules=rules, calendar=calendar, disabled=disabled)
+
+
+def _digest(pack: Pack) -> str:
+    """sha256 of the resolved pack as :meth:`Pack.resolved` gives it: a pack printed resolved
+    and loaded back has the same digest."""
+    text = json.dumps(_resolved_dict(pack), sort_keys=True, ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _read_bounded(path: Path) -> bytes:
@@ -688,50 +1031,3 @@ def _find_key(data: Any, name: str) -> list[Any] | None:
             if found is not None:
                 return [position, *found]
     return None
-
-
-_OWN_MESSAGES = {
-    "period_shape",
-    "period_positive",
-    "field_test_shape",
-    "unknown_event_type",
-    "unknown_event_field",
-    "unknown_field_value",
-    "unknown_expect_field",
-    "condition_empty",
-    "condition_both",
-    "child_under_working_days",
-}
-
-
-def _pack_message(error: Mapping[str, Any], loc: list[Any], kind: str | None) -> tuple[str, bool]:
-    """A message saying what is wrong and what to write instead; and whether it is about a key."""
-    kind_name = str(error["type"])
-    ctx: Mapping[str, Any] = error.get("ctx") or {}
-    field_name = str(loc[-1])[:60] if loc else ""
-    model = RULE_KINDS.get(kind or "")
-    if kind_name in _OWN_MESSAGES:
-        return str(error["msg"]), False
-    if kind_name in ("int_type", "int_parsing", "int_from_float"):
-        return "write a whole number in plain digits (e.g. 10), not yes/no, a decimal or quoted", False
-    if kind_name == "union_tag_invalid":
-        tag = str(ctx.get("tag", ""))
-        close = difflib.get_close_matches(tag, list(RULE_KINDS), n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        return f"unknown kind '{tag}'{hint}; write one of: {', '.join(RULE_KINDS)}", False
-    if kind_name == "union_tag_not_found":
-        return f"the rule has no kind; add kind: (one of {', '.join(RULE_KINDS)})", False
-    if kind_name == "extra_forbidden":
-        fields = list(model.model_fields) if model and len(loc) == 1 else []
-        close = difflib.get_close_matches(field_name, fields, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        takes = f"; a {kind} rule takes: {', '.join(fields)}" if fields else "; remove it"
-        return f"unknown field '{field_name}'{hint}{takes}", True
-    if kind_name == "missing":
-        where = f"a {kind} rule" if model and len(loc) == 1 else "this"
-        return f"missing field '{field_name}'; {where} needs it", True
-    if kind_name == "literal_error":
-        return "write one of: " + str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", ""), False
-    if kind_name == "string_pattern_mismatch" and field_name == "id":
-        return "an id is kebab-case: lower-case letters, digits and single hyphens (first-core-group)", False
-    return f"{error['msg']}", False

@@ -511,7 +511,7 @@ def check_fields(kind: str, where: dict[str, FieldTest]) -> None:
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise PydanticCustomError(
                 "unknown_event_field",
-                "event type '{kind}' has no field '{field}'{hint}; its fields are: {choices}",
+                "event type '{kind}' has no field '{field}'{hint}; write one of its fields: {choices}",
                 {"kind": kind, "field": field, "hint": hint, "choices": ", ".join(fields)},
             )
         choices = _literal_choices(model.model_fields[field].annotation)
