@@ -52,7 +52,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from cprules.engine import ENGINE_VERSION, ReportText
@@ -357,8 +357,30 @@ class ComplianceSummary:
         department: DepartmentFigures | None = None,
         overdue_limit: int = 1000,
     ) -> None:
+        if isinstance(rules, (str, bytes)) or not isinstance(rules, Iterable):
+            raise TypeError(
+                "ComplianceSummary() argument 'rules' must be an iterable of "
+                f"(rule id, title, severity[, citation]) tuples, not {type(rules).__name__}"
+            )
+        if not isinstance(overdue_limit, int) or isinstance(overdue_limit, bool) or overdue_limit < 0:
+            raise TypeError(
+                "ComplianceSummary() argument 'overdue_limit' must be a whole number of 0 or more"
+            )
+        if as_of is not None and (not isinstance(as_of, date) or isinstance(as_of, datetime)):
+            raise TypeError(
+                f"ComplianceSummary() argument 'as_of' must be a datetime.date, not {type(as_of).__name__}"
+            )
         self._rules: dict[str, RuleTally] = {}
         for entry in rules:
+            if (
+                not isinstance(entry, (tuple, list))
+                or not 3 <= len(entry) <= 4
+                or not all(isinstance(part, str) for part in entry)
+            ):
+                raise TypeError(
+                    "ComplianceSummary() argument 'rules' must hold (rule id, title, severity[, citation]) "
+                    "tuples of text"
+                )
             rule_id, title, severity = entry[0], entry[1], entry[2]
             citation = entry[3] if len(entry) > 3 else ""
             self._rules[rule_id] = RuleTally(rule_id, title, severity, citation, position=len(self._rules))
@@ -395,6 +417,20 @@ class ComplianceSummary:
     ) -> ComplianceSummary:
         """A summary for a run of ``pack`` as at ``as_of``; with ``department_year`` the
         Department's figures for the year to 31 March of that year (feed :meth:`add_case`)."""
+        from cprules.pack.loader import Pack
+
+        if not isinstance(pack, Pack):
+            hint = " (load it first: cprules.load_pack(name))" if isinstance(pack, str) else ""
+            raise TypeError(
+                f"ComplianceSummary.for_pack() argument 'pack' must be a Pack{hint}, "
+                f"not {type(pack).__name__}"
+            )
+        if department_year is not None and (
+            not isinstance(department_year, int) or isinstance(department_year, bool)
+        ):
+            raise TypeError(
+                "ComplianceSummary.for_pack() argument 'department_year' must be a year (int) or None"
+            )
         department = None
         if department_year is not None:
             from cprules.dfe import DepartmentFigures
@@ -415,11 +451,22 @@ class ComplianceSummary:
 
     def add_case(self, case: Case) -> None:
         """Count one case's timeline into the Department's figures (when the summary has them)."""
+        from cprules.case import Case
+
+        if not isinstance(case, Case):
+            raise TypeError(
+                f"ComplianceSummary.add_case() argument 'case' must be a Case, not {type(case).__name__}"
+            )
         if self.department is not None:
             self.department.add(case)
 
     def add(self, result: Report | ReportText | CaseError | EvaluationError) -> None:
         """Count one case's result."""
+        if not isinstance(result, (Report, ReportText, CaseError, EvaluationError)):
+            raise TypeError(
+                "ComplianceSummary.add() argument 'result' must be a Report, a ReportText, a CaseError "
+                f"or an EvaluationError, not {type(result).__name__}"
+            )
         self.cases += 1
         if isinstance(result, ReportText):
             self.reports += 1
@@ -479,6 +526,17 @@ class ComplianceSummary:
         >>> a.merge(b); a.cases, a.case_errors
         (2, 2)
         """
+        if not isinstance(other, ComplianceSummary):
+            raise TypeError(
+                "ComplianceSummary.merge() argument 'other' must be a ComplianceSummary, "
+                f"not {type(other).__name__}"
+            )
+        if other.pack_id is not None and self.pack_id is not None and other.pack_id != self.pack_id:
+            raise ValueError(
+                "ComplianceSummary.merge(): the summaries are of different packs; merge only one pack's"
+            )
+        if other.as_of is not None and self.as_of is not None and other.as_of != self.as_of:
+            raise ValueError("ComplianceSummary.merge(): the summaries are as at different dates")
         for tally in other._rules.values():
             mine = self._tally(tally.rule_id)
             mine.title = mine.title or tally.title

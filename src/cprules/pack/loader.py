@@ -272,6 +272,7 @@ def load_pack(name_or_path: str | Path, *, root: str | Path | None = None) -> Pa
     >>> load_pack("jersey").calendar.country
     'JE'
     """
+    _check_name_or_path("load_pack", name_or_path)
     path = _locate(name_or_path, base=None)
     loader = _Loader(root=_root_for(path, root))
     pack = loader.load(path, stack=())
@@ -298,6 +299,7 @@ def validate_pack(name_or_path: str | Path, *, root: str | Path | None = None) -
     >>> validate_pack("stoke")
     []
     """
+    _check_name_or_path("validate_pack", name_or_path)
     try:
         path = _locate(name_or_path, base=None)
     except PackError as exc:
@@ -314,7 +316,28 @@ def _root_for(path: Path, root: str | Path | None) -> Path:
     return path.resolve().parent.parent
 
 
+def _check_name_or_path(function: str, name_or_path: object) -> None:
+    if not isinstance(name_or_path, (str, Path)):
+        raise TypeError(
+            f"{function}() argument 'name_or_path' must be a bundled pack id (str) or a path, "
+            f"not {type(name_or_path).__name__}"
+        )
+
+
 def _locate(name_or_path: str | Path, base: Path | None) -> Path:
+    try:
+        return _find(name_or_path, base)
+    except OSError as exc:
+        # a name longer than the file system allows, a folder we may not read: say which, in words
+        shown = str(name_or_path)
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        raise PackError(
+            f"cannot open a pack at {shown}: {exc.strerror or 'the file system refused it'}; "
+            "give a bundled pack id or a pack folder"
+        ) from exc
+
+
+def _find(name_or_path: str | Path, base: Path | None) -> Path:
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or text.startswith((".", "/")) or text.endswith(_PACK_SUFFIXES):
         path = Path(text)
@@ -340,7 +363,8 @@ def _locate(name_or_path: str | Path, base: Path | None) -> Path:
     known = bundled_pack_ids()
     close = difflib.get_close_matches(text, known, n=1)
     hint = f"did you mean {close[0]}? " if close else ""
-    raise PackError(f"no bundled pack '{text}'; {hint}write one of: {', '.join(known)}, or a path")
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    raise PackError(f"no bundled pack '{shown}'; {hint}write one of: {', '.join(known)}, or a path")
 
 
 @dataclass
