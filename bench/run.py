@@ -200,7 +200,9 @@ def _show(value: dict[str, float], digits: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cases", type=int, default=1000, help="cases per stage per round")
     parser.add_argument("--packs", default="nelincs", help="comma-separated pack ids, or all")
     parser.add_argument("--rounds", type=int, default=5)
@@ -233,7 +235,11 @@ def main() -> None:
 
     result: dict[str, Any] = {
         "when": datetime.now().isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
         "settings": {k: str(v) for k, v in vars(args).items()},
         "trees": {name: str(src) for name, src in trees.items()},
         "figures": {name: _figures(rounds[name]) for name in trees},
@@ -258,9 +264,7 @@ def main() -> None:
         print(" | ".join([key, *cells]))
     cells = [_show(_spread(imports[name]), 0) for name in names]
     if len(names) == 2:
-        cells.append(
-            f"{statistics.median(imports['after']) / statistics.median(imports['before']):.2f}x"
-        )
+        cells.append(f"{statistics.median(imports['after']) / statistics.median(imports['before']):.2f}x")
     print(" | ".join(["import cprules ms", *cells]))
     print(f"written to {out}")
 
