@@ -1,11 +1,32 @@
-"""The benchmark: speed and memory per pack, as a table and as JSON (SPEC §10).
+"""The benchmark: what a user's batch does, stage by stage, as ratios to ``json.loads`` (SPEC §10).
 
-    python bench/run.py                   # every bundled pack, 2,000 cases, 200,000 streamed
-    python bench/run.py --packs nelincs --cases 5000 --stream 1000000
+    python bench/run.py                              # nelincs, 5 rounds
+    python bench/run.py --packs all --rounds 7
+    python bench/run.py --against /tmp/before/src    # before/after in one sitting
 
-Every rate is also given as a ratio to ``json.loads`` of the same case text timed in the same
-run: that ratio is the aim (machines differ), the absolute figure only a guide. Results go to
-``bench/results/`` (not committed); the path is printed.
+Every figure is measured in a **streaming loop**: one case (and its report) alive at a time,
+as ``cprules batch`` runs, so the garbage collector never walks a caseload of live models.
+Each round runs in a fresh process and times, per pack:
+
+- ``json``: ``json.loads`` of each case's text (the yardstick; timed at the start and the end
+  of the round, and the two averaged);
+- ``parse``: ``cprules.parse_case`` of the same text;
+- ``evaluate``: ``cprules.evaluate`` of each parsed case (the parse is not timed);
+- ``to_json``: ``Report.to_json`` of each case's report (parse and evaluate not timed);
+- ``end_to_end``: parse, evaluate and ``to_json``, one case after another;
+
+and, for one pack, ``evaluate_lines`` over ``--jobs-cases`` cases with one job and with
+``--jobs`` jobs (the speed-up is their ratio, round by round). Each rate is divided by the
+``json.loads`` rate of the same round, so a ratio holds when the machine's speed drifts; the
+figures given are the median and the spread (min..max) of the rounds.
+
+``import cprules`` is timed as a whole process (``python -c "import cprules"`` less ``python
+-c pass``), several runs interleaved.
+
+With ``--against SRC`` the rounds alternate between that source tree (``PYTHONPATH=SRC``,
+"before") and this one ("after"), and a before→after ratio is given for every figure: the
+way to compare two trees on a shared, noisy machine. Results go to ``bench/results/`` (not
+committed); the path is printed.
 """
 
 from __future__ import annotations
@@ -13,202 +34,238 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
-import resource
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from caseload import caseload_lines  # noqa: E402
-
-import cprules  # noqa: E402
-
+SRC = HERE.parent / "src"
 AS_OF = date(2023, 9, 30)
+STAGES = ("parse", "evaluate", "to_json", "end_to_end")
 
 
-def rate(count: int, work: Callable[[], object], repeat: int = 3) -> float:
-    """Best of ``repeat`` runs of ``work`` (which handles ``count`` cases), in cases a second."""
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        started = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - started)
-    return count / best
+# -- one round, in a fresh process ---------------------------------------------------------------
 
 
-def bench_pack(pack_id: str, texts: list[str], jobs: int, baseline: float) -> dict[str, Any]:
-    pack = cprules.load_pack(pack_id)
+def _json_rate(texts: list[str]) -> float:
+    loads = json.loads
     started = time.perf_counter()
-    cprules.load_pack(pack_id)
-    load_ms = (time.perf_counter() - started) * 1000
-    cases = [cprules.parse_case(text) for text in texts]
-    findings = sum(len(cprules.evaluate(case, pack, as_of=AS_OF).findings) for case in cases)
-
-    def evaluate_built() -> None:
-        for case in cases:
-            cprules.evaluate(case, pack, as_of=AS_OF)
-
-    def end_to_end() -> None:
-        for text in texts:
-            cprules.evaluate(cprules.parse_case(text), pack, as_of=AS_OF).to_json()
-
-    def parallel() -> None:
-        for line in cprules.engine.evaluate_lines(texts, pack, as_of=AS_OF, jobs=jobs):
-            del line
-
-    def serial_lines() -> None:
-        for line in cprules.engine.evaluate_lines(texts, pack, as_of=AS_OF, jobs=1):
-            del line
-
-    parse = rate(len(texts), lambda: [cprules.parse_case(text) for text in texts])
-    built = rate(len(cases), evaluate_built)
-    e2e = rate(len(texts), end_to_end)
-    one = rate(len(texts), serial_lines, repeat=2)
-    many = rate(len(texts), parallel, repeat=2)
-    return {
-        "pack": pack_id,
-        "rules": len(pack.rules),
-        "findings_per_case": round(findings / len(cases), 1),
-        "pack_load_ms": round(load_ms, 1),
-        "parse_per_s": round(parse),
-        "parse_ratio": round(parse / baseline, 3),
-        "evaluate_per_s": round(built),
-        "evaluate_ratio": round(built / baseline, 3),
-        "end_to_end_per_s": round(e2e),
-        "end_to_end_ratio": round(e2e / baseline, 3),
-        "lines_1_job_per_s": round(one),
-        f"lines_{jobs}_jobs_per_s": round(many),
-        "parallel_speedup": round(many / one, 2),
-    }
+    for text in texts:
+        loads(text)
+    return len(texts) / (time.perf_counter() - started)
 
 
-def stream_rss(pack_id: str, count: int) -> float:
-    """Peak RSS (MiB) of a fresh process streaming ``count`` synthetic cases through a batch."""
-    output = subprocess.run(
-        [sys.executable, str(Path(__file__)), "--stream-only", str(count), "--packs", pack_id],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return float(output.strip().splitlines()[-1])
+def _stage_rates(cprules: Any, pack: Any, texts: list[str]) -> dict[str, float]:
+    """Cases a second for each stage, one case alive at a time."""
+    parse = cprules.parse_case
+    evaluate = cprules.evaluate
+    clock = time.perf_counter
+    count = len(texts)
+    rates: dict[str, float] = {}
+
+    started = clock()
+    for text in texts:
+        parse(text)
+    rates["parse"] = count / (clock() - started)
+
+    spent = 0.0
+    for text in texts:
+        case = parse(text)
+        started = clock()
+        evaluate(case, pack, as_of=AS_OF)
+        spent += clock() - started
+    rates["evaluate"] = count / spent
+
+    spent = 0.0
+    for text in texts:
+        report = evaluate(parse(text), pack, as_of=AS_OF)
+        started = clock()
+        report.to_json()
+        spent += clock() - started
+    rates["to_json"] = count / spent
+
+    started = clock()
+    for text in texts:
+        evaluate(parse(text), pack, as_of=AS_OF).to_json()
+    rates["end_to_end"] = count / (clock() - started)
+    return rates
 
 
-def stream_only(pack_id: str, count: int) -> None:
-    pack = cprules.load_pack(pack_id)
-    for line in cprules.engine.evaluate_lines(caseload_lines(count, seed=7), pack, as_of=AS_OF):
+def _lines_rate(cprules: Any, pack: Any, texts: list[str], jobs: int) -> float:
+    from cprules.engine import evaluate_lines
+
+    started = time.perf_counter()
+    for line in evaluate_lines(texts, pack, as_of=AS_OF, jobs=jobs):
         del line
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return len(texts) / (time.perf_counter() - started)
 
 
-def import_ms() -> float:
-    def run(code: str) -> float:
-        best = float("inf")
-        for _ in range(5):
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], check=True)
-            best = min(best, time.perf_counter() - started)
-        return best
+def one_round(args: argparse.Namespace) -> dict[str, Any]:
+    """Every figure once, in this process (the ``--one-round`` mode)."""
+    sys.path.insert(0, str(HERE))
+    from caseload import caseload_lines
 
-    return (run("import cprules") - run("pass")) * 1000
+    import cprules
+
+    packs = cprules.bundled_pack_ids() if args.packs == "all" else args.packs.split(",")
+    texts = list(caseload_lines(args.cases))
+    gc.collect()
+    out: dict[str, Any] = {"cprules_file": cprules.__file__, "packs": {}}
+    for pack_id in packs:
+        pack = cprules.load_pack(pack_id)
+        for text in texts[:50]:  # warm the caches a pack fills on first use
+            cprules.evaluate(cprules.parse_case(text), pack, as_of=AS_OF).to_json()
+        before = _json_rate(texts)
+        rates = _stage_rates(cprules, pack, texts)
+        yardstick = (before + _json_rate(texts)) / 2
+        row: dict[str, float] = {"json_per_s": yardstick}
+        for stage, value in rates.items():
+            row[f"{stage}_per_s"] = value
+            row[f"{stage}_x_json"] = value / yardstick
+        out["packs"][pack_id] = row
+    if args.jobs_cases:
+        pack = cprules.load_pack(args.jobs_pack)
+        many = list(caseload_lines(args.jobs_cases, seed=11))
+        one = _lines_rate(cprules, pack, many, 1)
+        several = _lines_rate(cprules, pack, many, args.jobs)
+        out["jobs"] = {
+            "pack": args.jobs_pack,
+            "cases": args.jobs_cases,
+            "jobs": args.jobs,
+            "one_job_per_s": one,
+            "jobs_per_s": several,
+            "speed_up": several / one,
+        }
+    return out
+
+
+# -- the parent: rounds, trees, medians ----------------------------------------------------------
+
+
+def _run_round(src: Path, args: argparse.Namespace) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        str(Path(__file__)),
+        "--one-round",
+        "--packs",
+        args.packs,
+        "--cases",
+        str(args.cases),
+        "--jobs",
+        str(args.jobs),
+        "--jobs-cases",
+        str(args.jobs_cases),
+        "--jobs-pack",
+        args.jobs_pack,
+    ]
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def _import_seconds(src: Path | None, code: str) -> float:
+    env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    return time.perf_counter() - started
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+def _figures(rounds: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Each figure's median and spread over the rounds."""
+    series: dict[str, list[float]] = {}
+    for result in rounds:
+        for pack_id, row in result["packs"].items():
+            for name, value in row.items():
+                series.setdefault(f"{pack_id}.{name}", []).append(value)
+        if "jobs" in result:
+            jobs = result["jobs"]
+            for name in ("one_job_per_s", "jobs_per_s", "speed_up"):
+                series.setdefault(f"jobs.{jobs['pack']}.{jobs['cases']}.{name}", []).append(jobs[name])
+    return {name: _spread(values) for name, values in series.items()}
+
+
+def _show(value: dict[str, float], digits: int) -> str:
+    return f"{value['median']:.{digits}f} [{value['min']:.{digits}f}..{value['max']:.{digits}f}]"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--cases", type=int, default=2000)
-    parser.add_argument("--packs", default="all")
+    parser.add_argument("--cases", type=int, default=1000, help="cases per stage per round")
+    parser.add_argument("--packs", default="nelincs", help="comma-separated pack ids, or all")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--stream", type=int, default=200_000, help="cases streamed for the memory figure")
-    parser.add_argument("--stream-only", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--jobs-cases", type=int, default=8000, help="0: no jobs figure")
+    parser.add_argument("--jobs-pack", default="nelincs")
+    parser.add_argument("--import-runs", type=int, default=9)
+    parser.add_argument("--against", type=Path, help="a 'before' source tree (its src/) to alternate with")
+    parser.add_argument("--one-round", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    packs = cprules.bundled_pack_ids() if args.packs == "all" else args.packs.split(",")
-    if args.stream_only:
-        stream_only(packs[0], args.stream_only)
+    if args.one_round:
+        print(json.dumps(one_round(args)))
         return
 
-    texts = list(caseload_lines(args.cases))
-    events = sum(text.count('"type"') for text in texts) / len(texts)
-    baseline = rate(len(texts), lambda: [json.loads(t) for t in texts])
-    rows = [bench_pack(pack_id, texts, args.jobs, baseline) for pack_id in packs]
+    trees: dict[str, Path] = {"after": SRC}
+    if args.against is not None:
+        trees = {"before": args.against.resolve(), "after": SRC}
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in trees}
+    for number in range(args.rounds):
+        order = list(trees) if number % 2 == 0 else list(reversed(trees))
+        for name in order:
+            rounds[name].append(_run_round(trees[name], args))
+            print(f"round {number + 1}/{args.rounds} {name} done", file=sys.stderr)
 
-    sys.path.insert(0, str(HERE))
-    from bench_calendar import run as calendar_run
+    imports: dict[str, list[float]] = {name: [] for name in trees}
+    for _ in range(args.import_runs):
+        for name, src in trees.items():
+            bare = _import_seconds(src, "pass")
+            imports[name].append((_import_seconds(src, "import cprules") - bare) * 1000)
 
-    calendar = calendar_run()
-    memory_pack = "nelincs" if "nelincs" in packs else packs[0]
-    memory: dict[str, float] = {}
-    if args.stream:
-        memory = {
-            "pack": memory_pack,  # type: ignore[dict-item]
-            "rss_mib_10000": round(stream_rss(memory_pack, 10_000), 1),
-            f"rss_mib_{args.stream}": round(stream_rss(memory_pack, args.stream), 1),
-        }
-    result = {
+    result: dict[str, Any] = {
         "when": datetime.now().isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
-        "cprules": cprules.__version__,
-        "cases": len(texts),
-        "events_per_case": round(events, 1),
-        "json_loads_per_s": round(baseline),
-        "packs": rows,
-        "calendar": calendar,
-        "import_ms": round(import_ms(), 1),
-        "streaming": memory,
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "settings": {k: str(v) for k, v in vars(args).items()},
+        "trees": {name: str(src) for name, src in trees.items()},
+        "figures": {name: _figures(rounds[name]) for name in trees},
+        "import_ms": {name: _spread(values) for name, values in imports.items()},
+        "rounds": rounds,
     }
     out_dir = HERE / "results"
     out_dir.mkdir(exist_ok=True)
     out = out_dir / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(result, indent=2))
 
-    print(f"{len(texts)} synthetic cases, {events:.1f} events a case; json.loads {baseline:,.0f} cases/s")
-    header = [
-        "pack",
-        "rules",
-        "findings",
-        "parse/s",
-        "x json",
-        "evaluate/s",
-        "x json",
-        "end-to-end/s",
-        "x json",
-        f"jobs={args.jobs}/s",
-        "speed-up",
-        "load ms",
-    ]
-    print(" | ".join(header))
-    for row in rows:
-        print(
-            " | ".join(
-                str(v)
-                for v in (
-                    row["pack"],
-                    row["rules"],
-                    row["findings_per_case"],
-                    f"{row['parse_per_s']:,}",
-                    row["parse_ratio"],
-                    f"{row['evaluate_per_s']:,}",
-                    row["evaluate_ratio"],
-                    f"{row['end_to_end_per_s']:,}",
-                    row["end_to_end_ratio"],
-                    f"{row[f'lines_{args.jobs}_jobs_per_s']:,}",
-                    row["parallel_speedup"],
-                    row["pack_load_ms"],
-                )
-            )
-        )
-    print("calendar:", ", ".join(f"{k} {v:,.0f}" for k, v in calendar.items()))
-    print(f"import cprules: {result['import_ms']} ms")
-    if memory:
-        print("streaming peak RSS (MiB):", memory)
+    names = list(trees)
+    print(f"{args.cases} cases a stage, {args.rounds} rounds, streaming; median [min..max] of the rounds")
+    print(" | ".join(["figure", *names, *(["after/before"] if len(names) == 2 else [])]))
+    figures = result["figures"]
+    keys = [k for k in figures[names[-1]] if k.endswith(("_x_json", ".json_per_s")) or k.startswith("jobs.")]
+    for key in keys:
+        digits = 0 if key.endswith("_per_s") else 3
+        cells = [_show(figures[name][key], digits) for name in names]
+        if len(names) == 2:
+            cells.append(f"{figures['after'][key]['median'] / figures['before'][key]['median']:.2f}x")
+        print(" | ".join([key, *cells]))
+    cells = [_show(_spread(imports[name]), 0) for name in names]
+    if len(names) == 2:
+        cells.append(f"{statistics.median(imports['after']) / statistics.median(imports['before']):.2f}x")
+    print(" | ".join(["import cprules ms", *cells]))
     print(f"written to {out}")
 
 
