@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from cprules.case import AnyEvent
 from cprules.findings import Finding
 from cprules.pack.model import DeadlineRule, FieldExpect, Selector
 from cprules.rules.verdict import Verdicts, label
@@ -242,6 +243,11 @@ def _expected_events(
                 )
             )
             continue
+        if done is None or done.date > due:
+            unsure = _unsure_candidate(timeline, expect, position, expected if expected is not None else stop)
+            if unsure is not None:
+                findings.append(_unsure(verdicts, timeline, expect, trigger, unsure, due, words))
+                continue
         findings.append(
             verdicts.against_due(
                 due=due,
@@ -257,6 +263,35 @@ def _expected_events(
             )
         )
     return findings
+
+
+def _unsure_candidate(timeline: Timeline, expect: Selector, position: int, stop: int) -> int | None:
+    """The first event after the trigger and before ``stop`` that may be the expected one: of
+    the right type, but with a tested field left empty (a visit that does not record whether
+    the child was seen alone). With one, a missing or late act cannot be called a breach."""
+    unsure = timeline.unknown_positions(expect, position + 1, stop)
+    return unsure[0] if unsure else None
+
+
+def _unsure(
+    verdicts: Verdicts,
+    timeline: Timeline,
+    expect: Selector,
+    trigger: AnyEvent,
+    position: int,
+    due: date,
+    words: _Words,
+) -> Finding:
+    event = timeline.events[position]
+    kind: str = event.type  # type: ignore[attr-defined]
+    empty = [field for field, test in expect.where.items() if test.test(getattr(event, field, None)) is None]
+    return verdicts.undetermined(
+        f"Due {due.isoformat()}: {words.period} after {label(trigger)}, for {words.wanted}. "
+        f"{capital(label(event))} does not record {facts(kind, empty)}, so whether it was "
+        f"{words.wanted} is unknown",
+        trigger=trigger,
+        due=due,
+    )
 
 
 def _scope_stop(rule: DeadlineRule, timeline: Timeline, position: int) -> int:
