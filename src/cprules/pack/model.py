@@ -951,6 +951,10 @@ class ConditionRule(RuleBase):
     (within ``within`` when given; in the same plan episode with ``scope: episode``).
     ``followed_by``: an event matching it after the qualifying one, within ``within`` and/or
     before the first ``before`` event that follows (e.g. a core group before discharge).
+    ``since`` (with ``preceded_by``): the preceding event counts only after the first ``since``
+    event of the qualifying event's own run, the run starting after the latest ``since_after``
+    event before it (the child seen in this enquiry: after this enquiry's strategy discussion,
+    not in an earlier enquiry that ended at a conference).
     """
 
     kind: Literal["condition"]
@@ -961,9 +965,28 @@ class ConditionRule(RuleBase):
     within: Within | None = None
     before: Selector | None = None
     scope: Literal["episode", "case"] = "case"
+    since: Selector | None = Field(
+        default=None,
+        description=(
+            "With preceded_by: the preceding event counts only after the first such event of the "
+            "qualifying event's run (e.g. this enquiry's strategy discussion)."
+        ),
+    )
+    since_after: tuple[Selector, ...] = Field(
+        default=(),
+        description=(
+            "With since: events that end a run (an earlier enquiry's conference); the run starts "
+            "after the latest of them before the qualifying event."
+        ),
+    )
 
     @model_validator(mode="after")
     def _something_to_check(self) -> ConditionRule:
+        if (self.since is not None or self.since_after) and self.preceded_by is None:
+            raise PydanticCustomError(
+                "condition_since",
+                "since and since_after bound a preceded_by search; add preceded_by or remove them",
+            )
         if not (self.require or self.preceded_by or self.followed_by):
             raise PydanticCustomError(
                 "condition_empty",
