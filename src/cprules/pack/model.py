@@ -781,6 +781,15 @@ class CessationRule(RuleBase):
 
     kind: Literal["cessation"]
     routes: dict[PlanEndReason, tuple[Selector, ...]] = Field(min_length=1)
+    interim_ends_within: Period | None = Field(
+        default=None,
+        description=(
+            "An interim plan (its plan start marked interim: true, put in place while an initial "
+            "conference stood adjourned) that ends within this period of the adjourned conference "
+            "(else of its start), with no conference after that one, needs no route: agency "
+            "managers concluded no plan was needed and no further conference is convened."
+        ),
+    )
 
     def extra_needs(self) -> set[str]:
         return {"plan_end", "plan_end.reason"}
