@@ -196,6 +196,13 @@ class StrategyDiscussion(_EventBase):
     s47: bool | None = Field(
         default=None, description="The discussion decided to start, or confirmed, section 47 enquiries."
     )
+    prebirth: bool | None = Field(
+        default=None,
+        description=(
+            "The discussion concerned an unborn child (when empty, the case settles it from the "
+            "child's date of birth or expected delivery date)."
+        ),
+    )
 
 
 class S47Outcome(_EventBase):

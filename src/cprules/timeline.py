@@ -279,11 +279,19 @@ class Timeline:
     def implied(self, event: AnyEvent, field: str) -> object:
         """The value the case settles for an empty field of ``event``, or None (see
         :class:`~cprules.pack.model.Selector`): an ICPC on or after the child's birth was not a
-        pre-birth conference; a review conference keeps the plan's categories of harm."""
+        pre-birth conference; a strategy discussion before it (or while only an expected delivery
+        date is known) concerned an unborn child; a review conference keeps the plan's categories
+        of harm."""
         kind: str = event.type  # type: ignore[attr-defined]
         if kind == "icpc" and field == "prebirth":
             birth = self.birth
             return False if birth is not None and birth <= event.date else None
+        if kind == "strategy_discussion" and field == "prebirth":
+            # before the date of birth, or while the case knows only an expected delivery date
+            birth = self.birth
+            if birth is not None:
+                return event.date < birth
+            return True if self.case.child.expected_delivery_date is not None else None
         if kind == "review_conference" and field == "categories":
             return self.plan_categories(self.case.positions_by_id[event.id])
         return None

@@ -781,6 +781,15 @@ class CessationRule(RuleBase):
 
     kind: Literal["cessation"]
     routes: dict[PlanEndReason, tuple[Selector, ...]] = Field(min_length=1)
+    interim_ends_within: Period | None = Field(
+        default=None,
+        description=(
+            "An interim plan (its plan start marked interim: true, put in place while an initial "
+            "conference stood adjourned) that ends within this period of the adjourned conference "
+            "(else of its start), with no conference after that one, needs no route: agency "
+            "managers concluded no plan was needed and no further conference is convened."
+        ),
+    )
 
     def extra_needs(self) -> set[str]:
         return {"plan_end", "plan_end.reason"}
@@ -951,6 +960,10 @@ class ConditionRule(RuleBase):
     (within ``within`` when given; in the same plan episode with ``scope: episode``).
     ``followed_by``: an event matching it after the qualifying one, within ``within`` and/or
     before the first ``before`` event that follows (e.g. a core group before discharge).
+    ``since`` (with ``preceded_by``): the preceding event counts only after the first ``since``
+    event of the qualifying event's own run, the run starting after the latest ``since_after``
+    event before it (the child seen in this enquiry: after this enquiry's strategy discussion,
+    not in an earlier enquiry that ended at a conference).
     """
 
     kind: Literal["condition"]
@@ -961,9 +974,28 @@ class ConditionRule(RuleBase):
     within: Within | None = None
     before: Selector | None = None
     scope: Literal["episode", "case"] = "case"
+    since: Selector | None = Field(
+        default=None,
+        description=(
+            "With preceded_by: the preceding event counts only after the first such event of the "
+            "qualifying event's run (e.g. this enquiry's strategy discussion)."
+        ),
+    )
+    since_after: tuple[Selector, ...] = Field(
+        default=(),
+        description=(
+            "With since: events that end a run (an earlier enquiry's conference); the run starts "
+            "after the latest of them before the qualifying event."
+        ),
+    )
 
     @model_validator(mode="after")
     def _something_to_check(self) -> ConditionRule:
+        if (self.since is not None or self.since_after) and self.preceded_by is None:
+            raise PydanticCustomError(
+                "condition_since",
+                "since and since_after bound a preceded_by search; add preceded_by or remove them",
+            )
         if not (self.require or self.preceded_by or self.followed_by):
             raise PydanticCustomError(
                 "condition_empty",

@@ -70,10 +70,54 @@ def evaluate(rule: CessationRule, timeline: Timeline, verdicts: Verdicts) -> lis
         # the child on is no route out when the child moves on)
         start = episode.start_index if episode.opened_by_index is None else episode.opened_by_index + 1
         stop = episode.end_index + 1
+        interim = _interim_end(rule, timeline, verdicts, episode.number, episode.start_index, end, stop)
+        if interim is not None:
+            findings.append(interim)
+            continue
         findings.append(_one_end(rule, timeline, verdicts, episode.number, end, start, stop))
     if not findings:
         return [verdicts.not_applicable("No plan has ended")]
     return findings
+
+
+_ANY_CONFERENCE = Selector(event=("icpc", "review_conference", "transfer_in_conference"))
+
+
+def _interim_end(
+    rule: CessationRule,
+    timeline: Timeline,
+    verdicts: Verdicts,
+    number: int,
+    start_index: int,
+    end: AnyEvent,
+    stop: int,
+) -> Finding | None:
+    """An interim plan ended with no further conference, in time (``interim_ends_within``)."""
+    within = rule.interim_ends_within
+    events = timeline.events
+    if within is None or getattr(events[start_index], "interim", None) is not True:
+        return None
+    reason: str | None = end.reason  # type: ignore[attr-defined]
+    if reason is None or not rule.routes.get(reason):  # type: ignore[call-overload]
+        return None  # no reason, a reason not allowed, or one needing no route: as usual
+    if timeline.first(_ANY_CONFERENCE, start_index + 1, stop) is not None:
+        return None  # a conference sat after the interim plan began: its route is checked as usual
+    adjourned = timeline.last(_ANY_CONFERENCE, 0, start_index)
+    same_day = adjourned is not None and events[adjourned].date == events[start_index].date
+    anchor = events[adjourned] if adjourned is not None and same_day else None
+    began = anchor if anchor is not None else events[start_index]
+    due = within.add(began.date, timeline.calendar)
+    if end.date > due:
+        return None
+    what = f"{label(anchor)} stood adjourned" if anchor is not None else "a conference stood adjourned"
+    return verdicts.met(
+        f"Plan {number}, an interim plan while {what}, ended {end.date.isoformat()} "
+        f"({REASON_TEXT[reason]}), within {within.describe()} and with no further conference: "
+        "agency managers concluded no plan was needed, so no further conference is convened",
+        trigger=end,
+        occurred_on=end.date,
+        evidence=(began,),
+    )
 
 
 def _one_end(

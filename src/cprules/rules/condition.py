@@ -208,6 +208,10 @@ def _preceded(
     else:
         assert earliest is not None
         span = f" within {rule.within.describe()} (on or after {earliest.isoformat()})"
+    since = _since(rule, timeline, start, position)
+    if since is not None:
+        start = max(start, since[0])
+        where += since[1]
     found = timeline.last(wanted, start, position)
     if found is None or (earliest is not None and events[found].date < earliest):
         found = timeline.first(wanted, position + 1, alongside)
@@ -232,6 +236,25 @@ def _preceded(
     return verdicts.violated(
         f"{capital(wanted.words.no)} before {label(event)}{span}{where}", trigger=event
     )
+
+
+def _since(rule: ConditionRule, timeline: Timeline, start: int, position: int) -> tuple[int, str] | None:
+    """Where a ``since`` search starts (after the run's first ``since`` event), and its words."""
+    if rule.since is None and not rule.since_after:
+        return None
+    events = timeline.events
+    after = start - 1
+    for selector in rule.since_after:
+        found = timeline.last(selector, start, position)
+        if found is not None and found > after:
+            after = found
+    if rule.since is not None:
+        first = timeline.first(rule.since, after + 1, position)
+        if first is not None:
+            return first + 1, f" and after {label(events[first])}"
+    if after >= start:
+        return after + 1, f" and after {label(events[after])}"
+    return None
 
 
 def _followed(
