@@ -988,9 +988,23 @@ class ConditionRule(RuleBase):
             "after the latest of them before the qualifying event."
         ),
     )
+    linked_by: Literal["decided_at"] | None = Field(
+        default=None,
+        description=(
+            "With preceded_by: when the qualifying event records this field (the id of the meeting "
+            "that decided it), that meeting is the one checked, whatever the dates: met when it is "
+            "a preceded_by event, violated when it is not (a plan change decided at a core group). "
+            "When the field is blank the search by date applies."
+        ),
+    )
 
     @model_validator(mode="after")
     def _something_to_check(self) -> ConditionRule:
+        if self.linked_by is not None and self.preceded_by is None:
+            raise PydanticCustomError(
+                "condition_linked_by",
+                "linked_by names the meeting a preceded_by event must be; add preceded_by or remove it",
+            )
         if (self.since is not None or self.since_after) and self.preceded_by is None:
             raise PydanticCustomError(
                 "condition_since",

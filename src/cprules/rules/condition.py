@@ -208,6 +208,8 @@ def _preceded(
     else:
         assert earliest is not None
         span = f" within {rule.within.describe()} (on or after {earliest.isoformat()})"
+    if rule.linked_by is not None and getattr(event, rule.linked_by, None) is not None:
+        return _linked(rule, wanted, timeline, verdicts, position, getattr(event, rule.linked_by))
     since = _since(rule, timeline, start, position)
     if since is not None:
         start = max(start, since[0])
@@ -235,6 +237,46 @@ def _preceded(
         )
     return verdicts.violated(
         f"{capital(wanted.words.no)} before {label(event)}{span}{where}", trigger=event
+    )
+
+
+def _linked(
+    rule: ConditionRule, wanted: Selector, timeline: Timeline, verdicts: Verdicts, position: int, link: str
+) -> Finding:
+    """The qualifying event names the meeting that decided it: that meeting is checked."""
+    events = timeline.events
+    event = events[position]
+    linked = timeline.case.positions_by_id.get(link)
+    if linked is None:
+        return verdicts.undetermined(
+            f"{capital(label(event))} names the meeting that decided it, but that meeting is not in "
+            f"the timeline, so whether it was {wanted.words.a} is unknown",
+            trigger=event,
+        )
+    start, _ = _scope(rule, timeline, position)
+    decider = events[linked]
+    same_plan = rule.scope != "episode" or linked >= start
+    if same_plan and linked in timeline.positions(wanted) and decider.date <= event.date:
+        return verdicts.met(
+            f"{capital(label(event))} was decided at {label(decider)}",
+            trigger=event,
+            occurred_on=decider.date,
+            evidence=(decider,),
+        )
+    if same_plan and linked in timeline.unknown_positions(wanted):
+        return verdicts.undetermined(
+            f"{capital(label(event))} was decided at {label(decider)}, which does not record "
+            f"{_empty_fields(wanted, timeline, linked)}",
+            trigger=event,
+        )
+    why = "" if same_plan else ", in an earlier plan"
+    if decider.date > event.date:
+        why = ", held after the change"
+    return verdicts.violated(
+        f"{capital(label(event))} was decided at {label(decider)}{why}: not {wanted.words.a}",
+        trigger=event,
+        occurred_on=decider.date,
+        evidence=(decider,),
     )
 
 
