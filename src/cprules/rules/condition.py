@@ -247,7 +247,8 @@ def _linked(
     events = timeline.events
     event = events[position]
     linked = timeline.case.positions_by_id.get(link)
-    if linked is None:
+    if linked is None or linked >= len(events):
+        # not in the case, or dated after as_of (so not yet seen that day)
         return verdicts.undetermined(
             f"{capital(label(event))} names the meeting that decided it, but that meeting is not in "
             f"the timeline, so whether it was {wanted.words.a} is unknown",
