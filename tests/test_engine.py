@@ -221,6 +221,26 @@ def test_the_source_not_recording_a_field_is_said_in_words() -> None:
     )
 
 
+
+def test_a_source_without_an_event_type_is_not_also_said_to_lack_its_fields() -> None:
+    # worcestershire's s47-child-seen needs visits and their outcome; a source with no visits
+    # at all is said to lack visits, not "visits, the outcome of the visit, for visits"
+    case = cprules.parse_case(
+        {
+            "case_id": "W-1",
+            "child": {"date_of_birth": "2017-09-14"},
+            "records": ["strategy_discussion", "s47_outcome", "icpc", "plan_start", "plan_end"],
+            "events": [
+                {"id": "sd", "type": "strategy_discussion", "date": "2024-03-05", "s47": True},
+                {"id": "ic", "type": "icpc", "date": "2024-03-26", "outcome": "plan"},
+            ],
+        }
+    )
+    report = cprules.evaluate(case, cprules.load_pack("worcestershire"), as_of=date(2024, 4, 30))
+    seen = next(f for f in report.findings if f.rule_id == "s47-child-seen")
+    assert seen.status is Status.UNDETERMINED
+    assert seen.explanation == "The source does not record visits."
+
 # --- another authority's conference is not ours (SPEC §4) --------------------------------------------
 
 

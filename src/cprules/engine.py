@@ -143,7 +143,10 @@ def _run(rule: Rule, timeline: Timeline, pack: Pack) -> list[Finding]:
     if timeline.records is not None:
         missing = sorted(need for need in pack.rule_needs[rule.id] if not timeline.recorded(need))
         if missing:
-            what = ", ".join(_need_label(need) for need in missing[:3])
+            # a source without visits need not also be said to lack the outcome of a visit
+            types = {need for need in missing if "." not in need}
+            missing = [need for need in missing if need.partition(".")[0] not in types or need in types]
+            what = " or ".join(_need_label(need) for need in missing[:3])
             return [verdicts.undetermined(f"The source does not record {what}")]
     try:
         findings = evaluator(rule.kind)(rule, timeline, verdicts)
