@@ -59,7 +59,7 @@ from datetime import date
 from cprules.case import AnyEvent
 from cprules.findings import Finding, Status
 from cprules.pack.model import ConditionRule, Selector, Within
-from cprules.rules.verdict import Verdicts, label
+from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Timeline
 from cprules.words import asked, capital, facts, happened, listed, said
 
@@ -92,7 +92,7 @@ def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> lis
             # the event may not qualify at all: never a breach (nor a lateness) on an unknown fact
             finding = verdicts.undetermined(
                 f"{capital(label(events[position]))} does not record "
-                f"{_empty_fields(rule.event, timeline, position)}, which decides whether the rule applies "
+                f"{empty_fields(rule.event, timeline, position)}, which decides whether the rule applies "
                 f"to it; if it does, the rule is not met ({_status_words(finding.status)})",
                 trigger=events[position],
                 due=finding.due,
@@ -149,17 +149,6 @@ def _passed(rule: ConditionRule, kind: str) -> str:
     if found is None:
         found = table[kind] = listed([asked(kind, field, test) for field, test in rule.require.items()])
     return found
-
-
-def _empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
-    """What the event at ``position`` leaves empty of the selector's tests: 'the outcome'."""
-    event = timeline.events[position]
-    kind: str = event.type  # type: ignore[attr-defined]
-    empty = [f for f, test in selector.where.items() if test.test(getattr(event, f, None)) is None]
-    named = [facts(kind, empty)] if empty else []
-    if selector.child_under is not None and timeline.birth is None:
-        named.append("the child's date of birth")
-    return " or ".join(named) or "a fact the rule needs"
 
 
 def _scope(rule: ConditionRule, timeline: Timeline, position: int) -> tuple[int, int]:
@@ -232,7 +221,7 @@ def _preceded(
     if unknown:
         return verdicts.undetermined(
             f"{capital(wanted.words.no)} is known before {label(event)}{span}{where}: "
-            f"{label(events[unknown[-1]])} does not record {_empty_fields(wanted, timeline, unknown[-1])}",
+            f"{label(events[unknown[-1]])} does not record {empty_fields(wanted, timeline, unknown[-1])}",
             trigger=event,
         )
     return verdicts.violated(
@@ -267,7 +256,7 @@ def _linked(
     if same_plan and linked in timeline.unknown_positions(wanted):
         return verdicts.undetermined(
             f"{capital(label(event))} was decided at {label(decider)}, which does not record "
-            f"{_empty_fields(wanted, timeline, linked)}",
+            f"{empty_fields(wanted, timeline, linked)}",
             trigger=event,
         )
     why = "" if same_plan else ", in an earlier plan"
@@ -360,7 +349,7 @@ def _followed(
     if unknown and (closure is None or events[unknown[0]].date <= closure.on):
         return verdicts.undetermined(
             f"{capital(words.no)} is known after {label(event)}{before_text}: "
-            f"{label(events[unknown[0]])} does not record {_empty_fields(wanted, timeline, unknown[0])}",
+            f"{label(events[unknown[0]])} does not record {empty_fields(wanted, timeline, unknown[0])}",
             trigger=event,
             due=due,
         )

@@ -44,7 +44,7 @@ from datetime import date
 from cprules.case import AnyEvent
 from cprules.findings import Finding
 from cprules.pack.model import DeadlineRule, FieldExpect, Selector
-from cprules.rules.verdict import Verdicts, label
+from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Closure, Timeline
 from cprules.words import FOLLOW_UPS, FollowUp, capital, facts, happened
 
@@ -283,11 +283,10 @@ def _unsure(
     words: _Words,
 ) -> Finding:
     event = timeline.events[position]
-    kind: str = event.type  # type: ignore[attr-defined]
-    empty = [field for field, test in expect.where.items() if test.test(getattr(event, field, None)) is None]
+    empty = empty_fields(expect, timeline, position)
     return verdicts.undetermined(
         f"Due {due.isoformat()}: {words.period} after {label(trigger)}, for {words.wanted}. "
-        f"{capital(label(event))} does not record {facts(kind, empty)}, so whether it was "
+        f"{capital(label(event))} does not record {empty}, so whether it was "
         f"{words.wanted} is unknown",
         trigger=trigger,
         due=due,

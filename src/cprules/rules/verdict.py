@@ -25,9 +25,9 @@ from functools import lru_cache
 from cprules.calendar import WorkingCalendar
 from cprules.case import MAX_DATE, AnyEvent
 from cprules.findings import Finding, Severity, Status
-from cprules.pack.model import Rule
+from cprules.pack.model import Rule, Selector
 from cprules.timeline import Closure, Timeline
-from cprules.words import EVENT_LABELS, capital, plural
+from cprules.words import EVENT_LABELS, capital, facts, plural
 
 __all__ = ["EVENT_LABELS", "Verdicts", "capital", "label", "plural"]
 
@@ -41,6 +41,17 @@ _VIOLATED = Status.VIOLATED
 _NOT_APPLICABLE = Status.NOT_APPLICABLE
 _UNDETERMINED = Status.UNDETERMINED
 _MISSED = Status.MISSED
+
+
+def empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
+    """What the event at ``position`` leaves empty of the selector's tests: 'the outcome'."""
+    event = timeline.events[position]
+    kind: str = event.type  # type: ignore[attr-defined]
+    empty = [f for f, test in selector.where.items() if test.test(getattr(event, f, None)) is None]
+    named = [facts(kind, empty)] if empty else []
+    if selector.child_under is not None and timeline.birth is None:
+        named.append("the child's date of birth")
+    return " or ".join(named) or "a fact the rule needs"
 
 
 def label(event: AnyEvent) -> str:
