@@ -581,5 +581,24 @@ def test_since_after_alone_a_conference_on_the_previous_reviews_day_belongs_to_t
 
 def test_since_after_still_needs_preceded_by() -> None:
     with pytest.raises(ValidationError, match="since and since_after bound a preceded_by search"):
-        _rule(event="lac_review", followed_by="review_conference", within={"days": 10},
-              since_after=[{"event": "lac_review"}])
+        _rule(
+            event="lac_review",
+            followed_by="review_conference",
+            within={"days": 10},
+            since_after=[{"event": "lac_review"}],
+        )
+
+
+def test_an_empty_list_is_not_a_recorded_category() -> None:
+    # categories: [] holds nothing: "no categories of harm were recorded", as for a blank field
+    rule = _rule(
+        event={"event": "icpc", "where": {"outcome": "plan"}}, require={"categories": {"present": True}}
+    )
+    events = [
+        {"id": "a", "type": "icpc", "date": "2024-03-19", "outcome": "plan", "categories": []},
+        {"id": "b", "type": "icpc", "date": "2024-05-01", "outcome": "plan"},
+        {"id": "c", "type": "icpc", "date": "2024-07-01", "outcome": "plan", "categories": ["neglect"]},
+    ]
+    found = _run(rule, events)
+    assert _statuses(found) == [("cond@a#1", "violated"), ("cond@b#1", "violated"), ("cond@c#1", "met")]
+    assert found[0].explanation == "At the ICPC a on 2024-03-19, no categories of harm were recorded."

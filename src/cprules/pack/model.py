@@ -231,8 +231,8 @@ class FieldTest(BaseModel):
     """A test on one event field; a plain value in YAML means ``equals``.
 
     ``{one_of: [a, b]}``, ``{not_one_of: [...]}`` (an empty field passes: it is not one of
-    them), ``{present: true}`` (the field is filled in), ``{contains: neglect}`` (a list field
-    holds the value). Other tests on an empty field give "unknown".
+    them), ``{present: true}`` (the field is filled in; an empty list is not), ``{contains:
+    neglect}`` (a list field holds the value). Other tests on an empty field give "unknown".
     """
 
     model_config = _STRICT
@@ -268,7 +268,8 @@ class FieldTest(BaseModel):
         if self.one_of is not None:
             return None if value is None else value in self.one_of
         if self.present is not None:
-            return (value is not None) == self.present
+            # an empty list (categories: []) holds nothing: it is not filled in
+            return (value is not None and value != ()) == self.present
         if self.not_one_of is not None:
             # an empty field is not one of the values named: "not postponed" holds for a
             # conference whose outcome was not recorded
