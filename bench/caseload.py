@@ -2,8 +2,9 @@
 
 Each case is a strategy discussion and section 47 enquiry, an initial conference (some late,
 some adjourned and reconvened), a plan of up to two years with core groups (some late, some
-cancelled), visits every week or two (some with no access), reviews, and sometimes a transfer,
-a move, a looked-after episode or an early end; some are pre-birth cases. 60 to 120 events.
+cancelled), visits every week or two (some with no access), reviews, and sometimes a move out
+(ending at the receiving authority's transfer-in conference, ``held_by: receiving_authority``),
+a looked-after episode or an early end; some are pre-birth cases. 60 to 120 events.
 
     python bench/caseload.py 1000 > caseload.jsonl
 """
@@ -171,7 +172,14 @@ def synthetic_case(rng: random.Random, number: int) -> dict[str, Any]:
             add("cin_meeting", _weekday(final_day + timedelta(days=rng.randrange(5, 16))))
     elif roll < 0.88:
         add("move_notified", final_day - timedelta(days=20), permanent=True, direction="out")
-        add("transfer_in_conference", _weekday(final_day - timedelta(days=3)), outcome="plan")
+        # the receiving authority's conference, not this authority's (SPEC §4): evidence of the
+        # move-out route only, so this authority's conference rules leave it out
+        add(
+            "transfer_in_conference",
+            _weekday(final_day - timedelta(days=3)),
+            outcome="plan",
+            held_by="receiving_authority",
+        )
         add("plan_end", final_day, reason="moved_out")
     else:
         add(

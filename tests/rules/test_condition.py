@@ -492,3 +492,113 @@ def test_combined_require_is_checked_first() -> None:
 def test_a_rule_that_cannot_work_is_refused(params: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         _rule(**params)
+
+
+# --- since_after alone: a preceding event of the qualifying event's own round -----------------
+
+ROUNDS = _rule(
+    event="lac_review",
+    preceded_by={"event": "review_conference", "where": {"outcome": {"one_of": ["continue", "cease"]}}},
+    since_after=[{"event": "lac_review"}],
+    scope="episode",
+)
+
+
+def _rounds(*extra: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan"},
+        {"id": "ps", "type": "plan_start", "date": "2024-03-19"},
+        {"id": "rc1", "type": "review_conference", "date": "2024-06-03", "outcome": "continue"},
+        {"id": "lac1", "type": "lac_review", "date": "2024-06-05"},
+        *extra,
+    ]
+
+
+def test_since_after_naming_the_qualifying_event_asks_for_a_preceding_event_of_its_own_round() -> None:
+    # rc1 Mon 3 Jun < lac1 Wed 5 Jun < lac2 Fri 6 Dec: rc1 served lac1, so lac2 has none of its
+    # own; with rc2 Mon 2 Dec between lac1 and lac2, lac2 is met by rc2 (not rc1)
+    alone = _run(ROUNDS, _rounds({"id": "lac2", "type": "lac_review", "date": "2024-12-06"}))
+    assert _statuses(alone) == [("cond@lac1#1", "met"), ("cond@lac2#1", "violated")]
+    assert alone[1].explanation == (
+        "No review conference that continued the plan or decided to end the plan before the "
+        "looked-after child review lac2 on 2024-12-06 in the same plan and after the looked-after "
+        "child review lac1 on 2024-06-05."
+    )
+    both = _run(
+        ROUNDS,
+        _rounds(
+            {"id": "rc2", "type": "review_conference", "date": "2024-12-02", "outcome": "continue"},
+            {"id": "lac2", "type": "lac_review", "date": "2024-12-06"},
+        ),
+    )
+    assert _statuses(both) == [("cond@lac1#1", "met"), ("cond@lac2#1", "met")]
+    assert both[1].evidence_events == ("rc2",)
+    assert both[1].occurred_on == date(2024, 12, 2)
+    assert "and after the looked-after child review lac1 on 2024-06-05" in both[1].explanation
+
+
+def test_since_after_alone_the_first_qualifying_event_looks_back_over_the_whole_plan() -> None:
+    # no child care review before lac1: the search runs from the plan's opening conference
+    found = _run(ROUNDS, _rounds())
+    assert _statuses(found) == [("cond@lac1#1", "met")]
+    assert "and after" not in found[0].explanation
+
+
+def test_since_after_alone_a_postponed_or_blank_conference_in_the_round() -> None:
+    # rc2 Mon 2 Dec postponed: not a decided conference, so lac2 (Fri 6 Dec) is violated; with
+    # rc2's outcome blank it might have been held: undetermined, naming the empty field
+    postponed = _run(
+        ROUNDS,
+        _rounds(
+            {"id": "rc2", "type": "review_conference", "date": "2024-12-02", "outcome": "postponed"},
+            {"id": "lac2", "type": "lac_review", "date": "2024-12-06"},
+        ),
+    )
+    assert _statuses(postponed)[1] == ("cond@lac2#1", "violated")
+    blank = _run(
+        ROUNDS,
+        _rounds(
+            {"id": "rc2", "type": "review_conference", "date": "2024-12-02"},
+            {"id": "lac2", "type": "lac_review", "date": "2024-12-06"},
+        ),
+    )
+    assert _statuses(blank)[1] == ("cond@lac2#1", "undetermined")
+    assert "the review conference rc2 on 2024-12-02 does not record the outcome" in blank[1].explanation
+
+
+def test_since_after_alone_a_conference_on_the_previous_reviews_day_belongs_to_that_round() -> None:
+    # rc1 and lac1 both Wed 5 Jun: conferences come first in a day (SPEC §3), so rc1 is lac1's;
+    # lac2 (Fri 6 Dec) has no conference after lac1
+    events = [
+        {"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan"},
+        {"id": "ps", "type": "plan_start", "date": "2024-03-19"},
+        {"id": "rc1", "type": "review_conference", "date": "2024-06-05", "outcome": "continue"},
+        {"id": "lac1", "type": "lac_review", "date": "2024-06-05"},
+        {"id": "lac2", "type": "lac_review", "date": "2024-12-06"},
+    ]
+    assert _statuses(_run(ROUNDS, events)) == [("cond@lac1#1", "met"), ("cond@lac2#1", "violated")]
+
+
+def test_since_after_still_needs_preceded_by() -> None:
+    with pytest.raises(ValidationError, match="since and since_after bound a preceded_by search"):
+        _rule(
+            event="lac_review",
+            followed_by="review_conference",
+            within={"days": 10},
+            since_after=[{"event": "lac_review"}],
+        )
+
+
+def test_an_empty_list_is_not_a_recorded_category() -> None:
+    # categories: [] holds nothing: "no categories of harm were recorded", as for a blank field
+    rule = _rule(
+        event={"event": "icpc", "where": {"outcome": "plan"}}, require={"categories": {"present": True}}
+    )
+    events = [
+        {"id": "a", "type": "icpc", "date": "2024-03-19", "outcome": "plan", "categories": []},
+        {"id": "b", "type": "icpc", "date": "2024-05-01", "outcome": "plan"},
+        {"id": "c", "type": "icpc", "date": "2024-07-01", "outcome": "plan", "categories": ["neglect"]},
+    ]
+    found = _run(rule, events)
+    assert _statuses(found) == [("cond@a#1", "violated"), ("cond@b#1", "violated"), ("cond@c#1", "met")]
+    assert found[0].explanation == "At the ICPC a on 2024-03-19, no categories of harm were recorded."

@@ -231,8 +231,8 @@ class FieldTest(BaseModel):
     """A test on one event field; a plain value in YAML means ``equals``.
 
     ``{one_of: [a, b]}``, ``{not_one_of: [...]}`` (an empty field passes: it is not one of
-    them), ``{present: true}`` (the field is filled in), ``{contains: neglect}`` (a list field
-    holds the value). Other tests on an empty field give "unknown".
+    them), ``{present: true}`` (the field is filled in; an empty list is not), ``{contains:
+    neglect}`` (a list field holds the value). Other tests on an empty field give "unknown".
     """
 
     model_config = _STRICT
@@ -268,7 +268,8 @@ class FieldTest(BaseModel):
         if self.one_of is not None:
             return None if value is None else value in self.one_of
         if self.present is not None:
-            return (value is not None) == self.present
+            # an empty list (categories: []) holds nothing: it is not filled in
+            return (value is not None and value != ()) == self.present
         if self.not_one_of is not None:
             # an empty field is not one of the values named: "not postponed" holds for a
             # conference whose outcome was not recorded
@@ -963,7 +964,10 @@ class ConditionRule(RuleBase):
     ``since`` (with ``preceded_by``): the preceding event counts only after the first ``since``
     event of the qualifying event's own run, the run starting after the latest ``since_after``
     event before it (the child seen in this enquiry: after this enquiry's strategy discussion,
-    not in an earlier enquiry that ended at a conference).
+    not in an earlier enquiry that ended at a conference). ``since_after`` alone bounds the
+    search the same way: naming the qualifying event itself asks for a preceding event since
+    the previous qualifying one (each child care review preceded by its own round's review
+    conference, not by the one an earlier child care review already had).
     """
 
     kind: Literal["condition"]
@@ -984,8 +988,11 @@ class ConditionRule(RuleBase):
     since_after: tuple[Selector, ...] = Field(
         default=(),
         description=(
-            "With since: events that end a run (an earlier enquiry's conference); the run starts "
-            "after the latest of them before the qualifying event."
+            "With preceded_by: events that end a run (an earlier enquiry's conference); the run "
+            "starts after the latest of them before the qualifying event, and the preceding event "
+            "must be in the run. With since, the run's first since event opens it. Naming the "
+            "qualifying event itself asks for a preceding event since the previous qualifying one "
+            "(each child care review preceded by a review conference of its own round)."
         ),
     )
     linked_by: Literal["decided_at"] | None = Field(

@@ -14,6 +14,12 @@ For each event the ``event`` selector accepts (one finding each, key ``rule@<eve
   are ordered only by id, which means nothing, so such an event counts as before. Found:
   ``met``; not found: ``violated``, or ``undetermined`` when only events with the tested field
   empty are there.
+- ``since`` / ``since_after`` (with ``preceded_by``): the preceding event must come after the
+  latest ``since_after`` event before the qualifying one (and, with ``since``, after the first
+  ``since`` event from there). Naming the qualifying event itself in ``since_after`` asks for a
+  preceding event since the previous qualifying event: each child care review preceded by the
+  review conference of its own round, not by the one an earlier child care review already had.
+  The explanation names the bounding event ("and after the looked-after child review lac1").
 - ``followed_by``: an event matching it dated on or after the qualifying event's day (any
   event of that day counts: a follow-up "within N working days of X" may be held on X's day,
   whatever the day's order), and on or before the day of the first ``before`` event after the
