@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import pickle
 from datetime import date
 
 import pytest
 from pydantic import ValidationError
 
 import cprules
-from cprules import Report, SourceError
+from cprules import Finding, Report, Severity, SourceError, Status
 from cprules.findings import REPORT_SCHEMA_VERSION
 from cprules.schemas import schema
 
@@ -89,3 +90,29 @@ def test_text_that_is_not_a_report_is_a_source_error_without_its_values(text: st
 def test_from_json_names_the_argument_of_the_wrong_type(text: object) -> None:
     with pytest.raises(TypeError, match="argument 'text' must be str or bytes"):
         Report.from_json(text)  # type: ignore[arg-type]
+
+
+def test_a_finding_made_by_the_engine_is_the_same_as_one_made_by_hand() -> None:
+    # the engine builds findings through make_finding (plain stores, then a class assignment):
+    # the result must be indistinguishable from the public constructor's, and as immutable
+    from dataclasses import FrozenInstanceError
+
+    from cprules.findings import make_finding, rule_json
+
+    args = (
+        "r@e1#1", "r", "Title", "deadline", Severity.BREACH, Status.LATE, date(2024, 4, 4),
+        date(2024, 4, 5), 1, 1, "e1", ("e1", "e2"), "§2", "Due 4 April 2024.",
+    )
+    by_hand = Finding(*args)
+    made = make_finding(*args, rule_json("r", "Title", "deadline", Severity.BREACH, "§2"))
+    assert type(made) is Finding and made == by_hand and hash(made) == hash(by_hand)
+    assert repr(made) == repr(by_hand) and made.to_dict() == by_hand.to_dict()
+    report = Report(case_id="A-1", pack_id="p", pack_version="1", pack_digest="sha256:0",
+                    engine_version={"cprules": "0"}, as_of=date(2024, 6, 1), findings=(made, by_hand))
+    assert report.to_json() == json.dumps(report.to_dict(), ensure_ascii=False)
+    for finding in (made, by_hand):
+        with pytest.raises(FrozenInstanceError):
+            finding.status = Status.MET  # type: ignore[misc]
+        with pytest.raises(FrozenInstanceError):
+            del finding.explanation
+    assert pickle.loads(pickle.dumps(made)) == by_hand

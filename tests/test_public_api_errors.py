@@ -245,6 +245,8 @@ NOT_INPUT_FUNCTIONS = {
     "EvaluationError": "an exception class",
     "PackError": "an exception class",
     "SourceError": "an exception class",
+    "OutputError": "an exception class",
+    "WorkerError": "an exception class",
     "Status": "a str enum: Status('x') raises ValueError, as every Enum lookup does",
     "Severity": "a str enum, as Status",
     "Case": "a pydantic model: parse_case is the checked way in; Case.model_validate keeps pydantic's errors",

@@ -16,9 +16,13 @@ each citing the procedure's paragraph and showing its arithmetic.
 [('first-core-group@ic#1', 'late', 1)]
 """
 
+from typing import TYPE_CHECKING, Any
+
+from cprules._version import __version__
 from cprules.calendar import WorkingCalendar
 from cprules.case import Case, Child, Episode, load_case, parse_case
-from cprules.engine import ENGINE_VERSION, evaluate, evaluate_many
+from cprules.engine import ENGINE_VERSION as ENGINE_VERSION
+from cprules.engine import evaluate, evaluate_many
 from cprules.errors import (
     CalendarError,
     CalendarRangeError,
@@ -30,10 +34,37 @@ from cprules.errors import (
 )
 from cprules.findings import Finding, Report, Severity, Status
 from cprules.pack import Pack, bundled_pack_ids, load_pack
-from cprules.readers import read_cases
-from cprules.summary import ComplianceSummary
 
-__version__ = ENGINE_VERSION["cprules"]
+if TYPE_CHECKING:
+    from cprules.output import OutputError
+    from cprules.readers import read_cases
+    from cprules.summary import ComplianceSummary
+    from cprules.workers import WorkerError
+
+#: names whose modules load when first used: the readers (XML, CSV), the summary and the
+#: worker pool (multiprocessing) are not needed to evaluate one case
+_LAZY = {
+    "read_cases": "cprules.readers",
+    "ComplianceSummary": "cprules.summary",
+    "OutputError": "cprules.output",
+    "WorkerError": "cprules.workers",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "CalendarError",
@@ -46,12 +77,14 @@ __all__ = [
     "Episode",
     "EvaluationError",
     "Finding",
+    "OutputError",
     "Pack",
     "PackError",
     "Report",
     "Severity",
     "SourceError",
     "Status",
+    "WorkerError",
     "WorkingCalendar",
     "__version__",
     "bundled_pack_ids",

@@ -28,8 +28,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NoReturn
 
-import holidays
-
 from .errors import CalendarError, CalendarRangeError
 
 __all__ = ["FIRST_SUPPORTED_DATE", "LAST_SUPPORTED_DATE", "WorkingCalendar"]
@@ -100,6 +98,8 @@ def _plain_name(name: str) -> str:
 @lru_cache(maxsize=16)
 def _public_holidays(country: str, subdiv: str | None) -> dict[int, str]:
     """Public holidays of a jurisdiction from 1990 to 2100, by ordinal (a pure cache)."""
+    import holidays  # its tables cost ~70 ms to import: paid when a calendar is first built
+
     entity = holidays.country_holidays(
         country,
         subdiv=subdiv,
@@ -489,6 +489,8 @@ def _checked_jurisdiction(country: str, subdiv: str | None) -> tuple[str, str | 
     """
     if not country:
         raise CalendarError("country must be an ISO 3166 code such as 'GB' or 'JE'")
+    import holidays
+
     try:
         entity = holidays.country_holidays(country.upper())
     except NotImplementedError:

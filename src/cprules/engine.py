@@ -21,11 +21,11 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from cprules._version import __version__
 from cprules.case import MAX_DATE, MIN_DATE, Case, parse_case
 from cprules.errors import CalendarRangeError, CaseError, EvaluationError
 from cprules.findings import Finding, Report, Status
@@ -35,7 +35,9 @@ from cprules.rules import evaluator
 from cprules.rules.verdict import Verdicts
 from cprules.timeline import Timeline
 from cprules.words import capital, need
-from cprules.workers import WorkerError, run_in_workers
+
+if TYPE_CHECKING:
+    from cprules.workers import WorkerError
 
 __all__ = [
     "ENGINE_VERSION",
@@ -49,14 +51,41 @@ __all__ = [
 ]
 
 
-def _version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
+@cache
+def _versions() -> dict[str, str]:
+    import holidays  # imported when first asked, not with cprules (it costs ~70 ms)
+
+    return {"cprules": __version__, "holidays": str(getattr(holidays, "__version__", "unknown"))}
 
 
-ENGINE_VERSION: Mapping[str, str] = {"cprules": _version("cprules"), "holidays": _version("holidays")}
+class _EngineVersion(Mapping[str, str]):
+    """The versions of cprules and of the holidays package, read when first asked for."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> str:
+        return _versions()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_versions())
+
+    def __len__(self) -> int:
+        return len(_versions())
+
+    def __repr__(self) -> str:
+        return repr(_versions())
+
+
+#: ``{"cprules": ..., "holidays": ...}``: what every report's ``engine_version`` says
+ENGINE_VERSION: Mapping[str, str] = _EngineVersion()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "WorkerError":  # the worker pool (and multiprocessing) load when first used
+        from cprules.workers import WorkerError
+
+        return WorkerError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 CaseInput = Case | CaseError | Mapping[str, Any] | str | bytes
 """What a batch takes: a case, a case's JSON text or mapping, or a reader's :class:`CaseError`
@@ -122,7 +151,7 @@ def evaluate(case: Case, pack: Pack, *, as_of: date) -> Report:
         pack_id=pack.id,
         pack_version=pack.version,
         pack_digest=pack.digest,
-        engine_version=dict(ENGINE_VERSION),
+        engine_version=dict(_versions()),
         as_of=as_of,
         findings=tuple(findings),
     )
@@ -305,6 +334,8 @@ def evaluate_many(
         for item in cases:
             yield _evaluate_one(item, pack, as_of)
         return
+    from cprules.workers import run_in_workers
+
     yield from run_in_workers(cases, _worker_chunk, (pack, as_of), jobs=jobs, chunk_size=chunk_size)
 
 
@@ -400,6 +431,8 @@ def evaluate_texts(
         for item in cases:
             yield _text_of(item, pack, as_of)
         return
+    from cprules.workers import run_in_workers
+
     yield from run_in_workers(cases, _worker_texts, (pack, as_of), jobs=jobs, chunk_size=chunk_size)
 
 
@@ -429,6 +462,8 @@ def evaluate_lines(
         for line in lines:
             yield _line_of(_evaluate_one(line, pack, as_of))
         return
+    from cprules.workers import run_in_workers
+
     yield from run_in_workers(lines, _worker_lines, (pack, as_of), jobs=jobs, chunk_size=chunk_size)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import date
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache
 from json.encoder import encode_basestring
 from typing import Annotated, Any, Literal
 
@@ -82,15 +82,79 @@ class Severity(StrEnum):
 _BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED})
 
 
-@dataclass(slots=True, init=False)
-class Finding:
-    """One rule's verdict on one occurrence in a case, with its citation and arithmetic.
+_FIELDS = (
+    "key",
+    "rule_id",
+    "title",
+    "kind",
+    "severity",
+    "status",
+    "due",
+    "occurred_on",
+    "working_days_late",
+    "calendar_days_late",
+    "trigger_event",
+    "evidence_events",
+    "citation",
+    "explanation",
+)
 
-    Immutable: setting or deleting a field raises ``dataclasses.FrozenInstanceError``. (The
-    generated initialiser of a frozen dataclass costs twice this one's, and a caseload makes
-    millions of findings.)
+
+class _FindingSlots:
+    """The storage of a :class:`Finding`: plain slots, set without a setter call each.
+
+    A finding is built as one of these (plain attribute stores, the cheapest a Python object
+    has) and then becomes a :class:`Finding` by a class assignment, which the identical layout
+    allows. ``_rule_json`` holds the finding's rule part of its JSON when the engine made it.
     """
 
+    __slots__ = (*_FIELDS, "_rule_json")
+
+    def __init__(
+        self,
+        key: str,
+        rule_id: str,
+        title: str,
+        kind: str,
+        severity: Severity,
+        status: Status,
+        due: date | None,
+        occurred_on: date | None,
+        working_days_late: int | None,
+        calendar_days_late: int | None,
+        trigger_event: str | None,
+        evidence_events: tuple[str, ...],
+        citation: str,
+        explanation: str,
+        rule_json: tuple[str, str] | None = None,
+    ) -> None:
+        self.key = key
+        self.rule_id = rule_id
+        self.title = title
+        self.kind = kind
+        self.severity = severity
+        self.status = status
+        self.due = due
+        self.occurred_on = occurred_on
+        self.working_days_late = working_days_late
+        self.calendar_days_late = calendar_days_late
+        self.trigger_event = trigger_event
+        self.evidence_events = evidence_events
+        self.citation = citation
+        self.explanation = explanation
+        self._rule_json = rule_json
+
+
+@dataclass(init=False)
+class Finding(_FindingSlots):
+    """One rule's verdict on one occurrence in a case, with its citation and arithmetic.
+
+    Immutable: setting or deleting a field raises ``dataclasses.FrozenInstanceError``. (A
+    caseload makes millions of findings: one is built with plain attribute stores and then made
+    a ``Finding``, which costs a third of a frozen dataclass's initialiser.)
+    """
+
+    __slots__ = ()
     __pydantic_config__ = ConfigDict(use_attribute_docstrings=True)
 
     key: str
@@ -143,20 +207,27 @@ class Finding:
         citation: str,
         explanation: str,
     ) -> None:
-        _set_key(self, key)
-        _set_rule_id(self, rule_id)
-        _set_title(self, title)
-        _set_kind(self, kind)
-        _set_severity(self, severity)
-        _set_status(self, status)
-        _set_due(self, due)
-        _set_occurred_on(self, occurred_on)
-        _set_working_days_late(self, working_days_late)
-        _set_calendar_days_late(self, calendar_days_late)
-        _set_trigger_event(self, trigger_event)
-        _set_evidence_events(self, evidence_events)
-        _set_citation(self, citation)
-        _set_explanation(self, explanation)
+        # the storage's plain stores, past the frozen __setattr__, then a Finding again
+        cls = type(self)
+        _set_class(self, "__class__", _FindingSlots)
+        _FindingSlots.__init__(
+            self,
+            key,
+            rule_id,
+            title,
+            kind,
+            severity,
+            status,
+            due,
+            occurred_on,
+            working_days_late,
+            calendar_days_late,
+            trigger_event,
+            evidence_events,
+            citation,
+            explanation,
+        )
+        self.__class__ = cls
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -165,7 +236,7 @@ class Finding:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Finding, tuple(getattr(self, name) for name in self.__slots__))
+        return (Finding, tuple([getattr(self, name) for name in _FIELDS]))
 
     def __hash__(self) -> int:
         return hash((self.key, self.status, self.due, self.occurred_on, self.explanation))
@@ -195,21 +266,52 @@ class Finding:
         }
 
 
-# the slots' own setters: the initialiser's fast path past the frozen __setattr__
-_set_key: Callable[[Finding, Any], None] = vars(Finding)["key"].__set__
-_set_rule_id: Callable[[Finding, Any], None] = vars(Finding)["rule_id"].__set__
-_set_title: Callable[[Finding, Any], None] = vars(Finding)["title"].__set__
-_set_kind: Callable[[Finding, Any], None] = vars(Finding)["kind"].__set__
-_set_severity: Callable[[Finding, Any], None] = vars(Finding)["severity"].__set__
-_set_status: Callable[[Finding, Any], None] = vars(Finding)["status"].__set__
-_set_due: Callable[[Finding, Any], None] = vars(Finding)["due"].__set__
-_set_occurred_on: Callable[[Finding, Any], None] = vars(Finding)["occurred_on"].__set__
-_set_working_days_late: Callable[[Finding, Any], None] = vars(Finding)["working_days_late"].__set__
-_set_calendar_days_late: Callable[[Finding, Any], None] = vars(Finding)["calendar_days_late"].__set__
-_set_trigger_event: Callable[[Finding, Any], None] = vars(Finding)["trigger_event"].__set__
-_set_evidence_events: Callable[[Finding, Any], None] = vars(Finding)["evidence_events"].__set__
-_set_citation: Callable[[Finding, Any], None] = vars(Finding)["citation"].__set__
-_set_explanation: Callable[[Finding, Any], None] = vars(Finding)["explanation"].__set__
+
+
+_set_class = object.__setattr__
+
+
+def make_finding(
+    key: str,
+    rule_id: str,
+    title: str,
+    kind: str,
+    severity: Severity,
+    status: Status,
+    due: date | None,
+    occurred_on: date | None,
+    working_days_late: int | None,
+    calendar_days_late: int | None,
+    trigger_event: str | None,
+    evidence_events: tuple[str, ...],
+    citation: str,
+    explanation: str,
+    rule_json: tuple[str, str],
+) -> Finding:
+    """A :class:`Finding`, as the engine makes them: positional, with its rule's JSON made once.
+
+    ``rule_json`` is :func:`rule_json` of the finding's rule fields (the engine keeps it per
+    rule); :meth:`Report.to_json` then writes those fields without encoding them again.
+    """
+    made = _FindingSlots(
+        key,
+        rule_id,
+        title,
+        kind,
+        severity,
+        status,
+        due,
+        occurred_on,
+        working_days_late,
+        calendar_days_late,
+        trigger_event,
+        evidence_events,
+        citation,
+        explanation,
+        rule_json,
+    )
+    made.__class__ = Finding
+    return made  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +419,7 @@ class Report:
                 f"Report.from_json() argument 'text' must be str or bytes, not {type(text).__name__}"
             )
         try:
-            return REPORT_ADAPTER.validate_json(text)
+            return report_adapter().validate_json(text)
         except ValidationError as exc:
             raise SourceError(_report_problem(exc)) from exc
 
@@ -328,9 +430,10 @@ _string: Callable[[str], str] = encode_basestring
 
 def _finding_json(finding: Finding) -> str:
     """``json.dumps(finding.to_dict(), ensure_ascii=False)``, with the rule's part looked up."""
-    rule_part, citation_part = _rule_json(
-        finding.rule_id, finding.title, finding.kind, finding.severity, finding.citation
-    )
+    parts = finding._rule_json
+    if parts is None:
+        parts = rule_json(finding.rule_id, finding.title, finding.kind, finding.severity, finding.citation)
+    rule_part, citation_part = parts
     due = "null" if finding.due is None else '"' + finding.due.isoformat() + '"'
     occurred_on = "null" if finding.occurred_on is None else '"' + finding.occurred_on.isoformat() + '"'
     working = finding.working_days_late
@@ -351,9 +454,14 @@ def _finding_json(finding: Finding) -> str:
 _STATUS_JSON: dict[Status, str] = {status: f'"{status.value}"' for status in Status}
 
 
-@lru_cache(maxsize=1024)
-def _rule_json(rule_id: str, title: str, kind: str, severity: Severity, citation: str) -> tuple[str, str]:
-    """The JSON of the fields a finding takes from its rule (the same for all its findings)."""
+def rule_json(rule_id: str, title: str, kind: str, severity: Severity, citation: str) -> tuple[str, str]:
+    """The JSON of the fields a finding takes from its rule (the same for all its findings).
+
+    Two parts: ``rule_id`` to ``severity`` (with a trailing ", "), and ``citation`` (with one).
+
+    >>> rule_json("r", "T", "deadline", Severity.BREACH, "§2")[1]
+    '"citation": "§2", '
+    """
     return (
         f'"rule_id": {_string(rule_id)}, "title": {_string(title)}, "kind": {_string(kind)}, '
         f'"severity": {_string(severity.value)}, ',
@@ -405,5 +513,16 @@ _REPORT_MESSAGES = {
 }
 
 
-FINDING_ADAPTER: TypeAdapter[Finding] = TypeAdapter(Finding)
-REPORT_ADAPTER: TypeAdapter[Report] = TypeAdapter(Report)
+@cache
+def finding_adapter() -> TypeAdapter[Finding]:
+    """The pydantic adapter of :class:`Finding` (its JSON Schema), built when first asked for."""
+    return TypeAdapter(Finding)
+
+
+@cache
+def report_adapter() -> TypeAdapter[Report]:
+    """The pydantic adapter of :class:`Report` (its JSON Schema, and reading reports back).
+
+    Built when first asked for: building it costs ~40 ms, which ``import cprules`` need not pay.
+    """
+    return TypeAdapter(Report)

@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import Field
 
 from cprules.case import EVENT_MODELS, Case
-from cprules.findings import FINDING_ADAPTER, REPORT_ADAPTER
+from cprules.findings import finding_adapter, report_adapter
 from cprules.pack.loader import PackFile, policies_dir
 from cprules.pack.model import RULE_KINDS, Rule
 
@@ -76,11 +76,11 @@ def _case() -> dict[str, Any]:
 
 
 def _finding() -> dict[str, Any]:
-    return _tidy(FINDING_ADAPTER.json_schema(mode="serialization"), title="cprules finding")
+    return _tidy(finding_adapter().json_schema(mode="serialization"), title="cprules finding")
 
 
 def _report() -> dict[str, Any]:
-    return _tidy(REPORT_ADAPTER.json_schema(mode="serialization"), title="cprules report")
+    return _tidy(report_adapter().json_schema(mode="serialization"), title="cprules report")
 
 
 #: the pack schema's ``$id``: names the format and its version (``schema: 1``), fetchable or not

@@ -17,7 +17,9 @@ the happy path:
   that stops iterating, even ``kill -9`` of the parent) the workers go too. On the way out the
   parent closes the pipes, then kills any worker still there after a grace period.
 - **The caller's objects, not a reload.** The state the workers need (the pack, ``as_of``) is
-  pickled once in the parent and unpickled in each worker, so a worker evaluates exactly what
+  the caller's own: a forked worker inherits it as it is in the parent (with the caches the
+  parent has already warmed: the calendar's tables, each rule's prepared words), and a spawned
+  one unpickles a copy pickled once in the parent. Either way a worker evaluates exactly what
   the caller passed, whatever has happened on disk since.
 
 Workers ignore ``SIGINT``, ``SIGTERM`` and ``SIGHUP``: a Ctrl-C or a hang-up at a terminal,
@@ -133,6 +135,23 @@ def _exit_words(exitcode: int | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class _Inherited:
+    """The workers' state, handed to a forked worker as the parent's own object."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class _Pickled:
+    """The workers' state, pickled once, for a spawned worker to unpickle."""
+
+    data: bytes
+
+
+_State = _Inherited | _Pickled
+
+
+@dataclass(frozen=True, slots=True)
 class _Failed:
     """What a worker sends back for a chunk it could not run (an exception outside any case)."""
 
@@ -171,7 +190,7 @@ def run_in_workers(
     :class:`WorkerError` when a worker dies or fails holding a chunk (after yielding every result
     before that chunk). Closing the iterator early stops the workers.
     """
-    pool = _Pool(work, pickle.dumps(state), jobs)
+    pool = _Pool(work, state, jobs)
     try:
         yield from pool.run(iter(items), max(1, chunk_size))
     finally:
@@ -179,10 +198,12 @@ def run_in_workers(
 
 
 class _Pool:
-    def __init__(self, work: Work, state: bytes, jobs: int) -> None:
+    def __init__(self, work: Work, state: Any, jobs: int) -> None:
         self._context: Any = multiprocessing.get_context(_start_method())
         self._work = work
-        self._state = state
+        # a forked worker inherits the parent's objects as they are; a spawned one needs a copy
+        forked = self._context.get_start_method() == "fork"
+        self._state: _State = _Inherited(state) if forked else _Pickled(pickle.dumps(state))
         self._jobs = jobs
         self._workers: list[_Worker] = []
         #: results back from the workers, by chunk number, until their turn to be yielded
@@ -346,7 +367,7 @@ def _take(source: Iterator[Any], size: int) -> tuple[list[Any], Exception | None
 
 
 def _worker_main(
-    tasks: Connection, results: Connection, inherited: tuple[int, ...], work: Work, state: bytes
+    tasks: Connection, results: Connection, inherited: tuple[int, ...], work: Work, state: _State
 ) -> None:
     # a terminal's Ctrl-C or hang-up, and a SIGTERM to the process group, reach the workers too:
     # the parent decides what they mean, and when it stops, its workers' pipes close and they
@@ -371,7 +392,7 @@ def _worker_main(
 
     threading.Thread(target=read_tasks, name="tasks", daemon=True).start()
     try:
-        loaded = pickle.loads(state)
+        loaded = state.value if isinstance(state, _Inherited) else pickle.loads(state.data)
     except Exception as exc:  # every chunk gets the reason back
         loaded = _Failed(f"{type(exc).__name__} reading the pack in the worker")
     while True:

@@ -57,7 +57,7 @@ MAX_PACK_BYTES = 1 << 20
 #: packs in one ``extends`` chain (national -> region -> authority needs three)
 MAX_EXTENDS_DEPTH = 10
 _PACK_SUFFIXES = (".yaml", ".yml")
-_STRICT = ConfigDict(frozen=True, extra="forbid")
+_STRICT = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built when first used, not on import
 
 
 class PackSource(BaseModel):

@@ -55,7 +55,7 @@ __all__ = [
     "Within",
 ]
 
-_STRICT = ConfigDict(frozen=True, extra="forbid")
+_STRICT = ConfigDict(frozen=True, extra="forbid", defer_build=True)  # built when first used, not on import
 _T = TypeVar("_T")
 
 #: a number in a pack: a whole number only (``yes``, ``"10"`` and ``10.0`` are refused, where

@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from cprules.calendar import WorkingCalendar
 from cprules.case import MAX_DATE, AnyEvent
-from cprules.findings import Finding, Severity, Status
+from cprules.findings import Finding, Severity, Status, make_finding, rule_json
 from cprules.pack.model import Rule, Selector
 from cprules.timeline import Closure, Timeline
 from cprules.words import EVENT_LABELS, capital, facts, plural
@@ -62,7 +62,7 @@ def label(event: AnyEvent) -> str:
 class _RuleFacts:
     """What every finding of one rule carries, worked out once per rule."""
 
-    __slots__ = ("citation", "kind", "prefix", "rule_id", "severity", "title", "without_trigger")
+    __slots__ = ("citation", "json", "kind", "prefix", "rule_id", "severity", "title", "without_trigger")
 
     def __init__(self, rule: Rule) -> None:
         self.prefix = rule.id + "@"
@@ -71,6 +71,8 @@ class _RuleFacts:
         self.kind = rule.kind
         self.severity = _SEVERITY[rule.severity]
         self.citation = rule.citation
+        #: the rule's part of each finding's JSON, encoded once
+        self.json = rule_json(rule.id, rule.title, rule.kind, self.severity, rule.citation)
         #: findings with no trigger event ("No plan in the timeline."): the same on every case,
         #: and immutable, so built once and shared
         self.without_trigger: dict[tuple[Status, str], Finding] = {}
@@ -130,7 +132,7 @@ class Verdicts:
         # positional: this runs once per finding, millions of times over a caseload
         facts = self._facts
         trigger_id = trigger.id if trigger is not None else None
-        return Finding(
+        return make_finding(
             f"{facts.prefix}{trigger_id or '-'}#{occurrence}",
             facts.rule_id,
             facts.title,
@@ -145,6 +147,7 @@ class Verdicts:
             tuple([event.id for event in evidence]) if evidence else (),
             facts.citation,
             explanation,
+            facts.json,
         )
 
     def _without_trigger(self, status: Status, reason: str) -> Finding:
