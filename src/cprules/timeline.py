@@ -281,8 +281,9 @@ class Timeline:
         :class:`~cprules.pack.model.Selector`): an ICPC on or after the child's birth was not a
         pre-birth conference; a strategy discussion before it (or while only an expected delivery
         date is known) concerned an unborn child; a review conference keeps the plan's categories
-        of harm; a plan end that names no deciding conference was decided by the plan's review
-        conference that decided to cease it, if one did."""
+        of harm; a conference that does not say who held it was this authority's; a plan end
+        that names no deciding conference was decided by the plan's review conference that
+        decided to cease it, if one did."""
         kind: str = event.type  # type: ignore[attr-defined]
         if kind == "icpc" and field == "prebirth":
             birth = self.birth
@@ -295,6 +296,8 @@ class Timeline:
             return True if self.case.child.expected_delivery_date is not None else None
         if kind == "review_conference" and field == "categories":
             return self.plan_categories(self.case.positions_by_id[event.id])
+        if field == "held_by" and kind in ("icpc", "review_conference", "transfer_in_conference"):
+            return "this_authority"  # a conference that does not say who held it is this authority's
         if kind == "plan_end" and field == "decided_at":
             return self.deciding_review(self.case.positions_by_id[event.id])
         return None

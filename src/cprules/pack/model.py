@@ -317,7 +317,8 @@ class Selector(BaseModel):
     A fact the case itself settles stands in for an empty field (SPEC §4): an ICPC on or after
     the child's birth was not a pre-birth conference; a review conference that does not restate
     the categories of harm keeps the plan's (as last recorded: an earlier review, the plan start,
-    the conference that made the plan); a plan end that names no deciding conference
+    the conference that made the plan); a conference that does not say who held it
+    (``held_by``) was this authority's; a plan end that names no deciding conference
     (``decided_at``) was decided by the plan's review conference that decided to cease it, if one
     did.
 
