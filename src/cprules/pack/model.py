@@ -598,8 +598,11 @@ class RuleBase(BaseModel):
             "Where one of them has a finding on the same trigger event (other than undetermined, "
             "and other than one that itself deferred), this rule's finding on that event is "
             "not_applicable and names the rule it defers to; the first one listed that has such "
-            "a finding is named. A rule that is not in the pack (disabled, or a "
-            "typo) is passed over, so check the ids with the pack's scenario tests."
+            "a finding is named. A breach of this rule also defers to a breach of one of them "
+            "that names this rule's trigger event among its evidence (the act one rule reports on "
+            "the event that set the duty, the other on the event that broke it). A rule that is "
+            "not in the pack (disabled, or a typo) is passed over, so check the ids with the "
+            "pack's scenario tests."
         ),
     )
 
