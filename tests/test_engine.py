@@ -193,7 +193,7 @@ def test_a_missed_finding_is_a_breach_in_the_report_and_in_its_json() -> None:
         {"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan", "quorate": True},
         {"id": "ps", "type": "plan_start", "date": "2024-03-19"},
         {"id": "mn", "type": "move_notified", "date": "2024-03-28", "permanent": True, "direction": "out"},
-        {"id": "tc", "type": "transfer_in_conference", "date": "2024-04-05"}
+        {"id": "tc", "type": "transfer_in_conference", "date": "2024-04-05", "outcome": "plan"}
         | {"held_by": "receiving_authority"},
         {"id": "pe", "type": "plan_end", "date": "2024-04-08", "reason": "moved_out", "decided_at": "tc"},
     ]

@@ -238,13 +238,17 @@ def _defer(
 ) -> list[Finding]:
     """Each finding of a deferring rule on an event another rule reports on (the first of its
     ``defers_to`` with a finding on that trigger that is not ``undetermined``, other than one
-    that itself deferred) becomes ``not_applicable``, naming that rule."""
+    that itself deferred) becomes ``not_applicable``, naming that rule. A breach also defers to
+    a breach of such a rule that names its trigger among its evidence: the act one rule reports
+    on the event that set the duty (section 20 accommodation), the other on the event that broke
+    it (the plan end)."""
     deferrers = {rule_id for rule_id, _ in deferring}
     targets = {target for _, named in deferring for target in named}
     # (rule id, trigger) a rule reports on itself: an undetermined finding does not (the rule
     # may not even concern the event), a not_applicable one does (its obligation lapsed, or it
     # waits for the next conference: the act is its to report)
     reports: set[tuple[str, str]] = set()
+    broken: set[tuple[str, str]] = set()  # (rule id, event) a breach of the rule names as evidence
     mine: dict[str, list[int]] = {}
     for index, finding in enumerate(findings):
         rule_id = finding.rule_id
@@ -253,6 +257,8 @@ def _defer(
             continue
         if rule_id in targets and finding.status is not Status.UNDETERMINED:
             reports.add((rule_id, trigger))
+            if finding.status in _BREACH_STATUSES:
+                broken.update((rule_id, evidence) for evidence in finding.evidence_events)
         if rule_id in deferrers:
             mine.setdefault(rule_id, []).append(index)
     if not mine:
@@ -265,6 +271,8 @@ def _defer(
             trigger = finding.trigger_event
             assert trigger is not None
             chosen = next((t for t in named if (t, trigger) in reports), None)
+            if chosen is None and finding.status in _BREACH_STATUSES:
+                chosen = next((t for t in named if (t, trigger) in broken), None)
             if chosen is None:
                 continue
             if verdicts is None:
@@ -284,6 +292,8 @@ def _defer(
         return findings
     return [replaced.get(index, finding) for index, finding in enumerate(findings)]
 
+
+_BREACH_STATUSES = frozenset((Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED))
 
 #: each pack's deferring rules, worked out once per pack (a pure cache: packs are immutable)
 _PLANS: WeakKeyDictionary[Pack, tuple[tuple[str, tuple[str, ...]], ...]] = WeakKeyDictionary()

@@ -281,7 +281,9 @@ class Timeline:
         :class:`~cprules.pack.model.Selector`): an ICPC on or after the child's birth was not a
         pre-birth conference; a strategy discussion before it (or while only an expected delivery
         date is known) concerned an unborn child; a review conference keeps the plan's categories
-        of harm."""
+        of harm; a conference that does not say who held it was this authority's; a plan end
+        that names no deciding conference was decided by the plan's review conference that
+        decided to cease it, if one did."""
         kind: str = event.type  # type: ignore[attr-defined]
         if kind == "icpc" and field == "prebirth":
             birth = self.birth
@@ -294,6 +296,30 @@ class Timeline:
             return True if self.case.child.expected_delivery_date is not None else None
         if kind == "review_conference" and field == "categories":
             return self.plan_categories(self.case.positions_by_id[event.id])
+        if field == "held_by" and kind in ("icpc", "review_conference", "transfer_in_conference"):
+            return "this_authority"  # a conference that does not say who held it is this authority's
+        if kind == "plan_end" and field == "decided_at":
+            return self.deciding_review(self.case.positions_by_id[event.id])
+        return None
+
+    def deciding_review(self, position: int) -> str | None:
+        """The id of the review conference that decided to end the plan whose end is at
+        ``position``, for a plan end that names none: this authority's last review conference
+        of the plan, on or before its end, that decided to cease it. None when there is none."""
+        number = self.episode_at[position] if position < len(self.events) else None
+        if number is None:
+            return None
+        episode = self.episodes[number - 1]
+        events = self.events
+        start = episode.opened_by_index if episode.opened_by_index is not None else episode.start_index
+        for earlier in reversed(self.by_type.get("review_conference", ())):
+            if start <= earlier < position:
+                review = events[earlier]
+                if (
+                    getattr(review, "outcome", None) == "cease"
+                    and getattr(review, "held_by", None) != "receiving_authority"
+                ):
+                    return review.id
         return None
 
     def plan_categories(self, position: int) -> tuple[str, ...] | None:

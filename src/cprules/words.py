@@ -636,11 +636,13 @@ FIELDS: dict[tuple[str, str], _Field] = {
             for value, text in REASON_TEXT.items()
         },
     ),
+    # a plan end that names no conference may still have been decided by one (the case settles
+    # it from the plan's review conference that ceased it), so the words say "decided"
     ("plan_end", "decided_at"): _Field(
         "which conference decided it",
         {},
-        recorded=("that names the conference that decided it", "that names no conference"),
-        recorded_said=("it names the conference that decided it", "it names no conference"),
+        recorded=("that a conference decided", "that no conference decided"),
+        recorded_said=("a conference decided it", "no conference decided it"),
     ),
     ("plan_end", "notifications_sent"): _followed(
         "when the notifications were sent", "notifications", "were sent", "were not sent"
@@ -1090,6 +1092,13 @@ def _strip_join(phrases: Sequence[str], joiner: str) -> str:
 
     >>> _strip_join(["that decided on a plan", "that decided no plan was needed"], "or")
     'that decided on a plan or no plan was needed'
+
+    Negations joined by "and" whose shared opening holds the "not" read with "or" once it is said
+    once ('not because the child died or left the UK', never '... died and left the UK', which
+    would ask for both):
+
+    >>> _strip_join(["not because the child died", "not because the child left the UK"], "and")
+    'not because the child died or left the UK'
     """
     unique = list(dict.fromkeys(phrases))
     if len(unique) == 1:
@@ -1099,6 +1108,8 @@ def _strip_join(phrases: Sequence[str], joiner: str) -> str:
     shortest = min(len(words) for words in split)
     while shared < shortest - 1 and all(words[shared] == split[0][shared] for words in split):
         shared += 1
+    if joiner == "and" and "not" in split[0][:shared]:
+        joiner = "or"  # 'not A and not B' with 'not' said once is 'not A or B'
     rest = [" ".join(words[shared:]) for words in split[1:]]
     items = [unique[0], *rest]
     return f"{', '.join(items[:-1])} {joiner} {items[-1]}"

@@ -262,6 +262,25 @@ def test_count_one_with_an_empty_outcome_is_undetermined() -> None:
     assert (finding.key, finding.status) == ("unseen-escalation@v1#1", Status.UNDETERMINED)
 
 
+def test_a_plan_with_no_failure_says_so_in_words() -> None:
+    # count 1: "No visit at which ...", never the "a" form ("No a visit at which ...")
+    [finding] = _run(UNSEEN, [PLAN, _visit("v1", "2024-03-04", "seen")], AS_OF)
+    assert finding.status is Status.NOT_APPLICABLE
+    assert finding.explanation.startswith("No visit at which")
+    assert "No a " not in finding.explanation
+    # count 2: the run in words
+    [finding] = _run(NO_ACCESS, [PLAN, _visit("v1", "2024-03-04", "seen")], AS_OF)
+    assert finding.explanation.startswith("No 2 consecutive visits at which"), finding.explanation
+
+
+def test_an_empty_outcome_is_named_in_the_procedure_s_words() -> None:
+    [finding] = _run(UNSEEN, [PLAN, _visit("v1", "2024-03-04", None)], AS_OF)
+    assert "does not record whether the child was seen" in finding.explanation or (
+        "does not record the outcome" in finding.explanation
+    ), finding.explanation
+    assert "outcome is" not in finding.explanation and "None" not in finding.explanation
+
+
 def test_no_plan_is_not_applicable() -> None:
     [finding] = _run(NO_ACCESS, [_visit("v1", "2024-02-26"), _visit("v2", "2024-03-04")], AS_OF)
     assert (finding.status, finding.explanation) == (Status.NOT_APPLICABLE, "No plan in the timeline.")

@@ -318,7 +318,10 @@ class Selector(BaseModel):
     A fact the case itself settles stands in for an empty field (SPEC §4): an ICPC on or after
     the child's birth was not a pre-birth conference; a review conference that does not restate
     the categories of harm keeps the plan's (as last recorded: an earlier review, the plan start,
-    the conference that made the plan).
+    the conference that made the plan); a conference that does not say who held it
+    (``held_by``) was this authority's; a plan end that names no deciding conference
+    (``decided_at``) was decided by the plan's review conference that decided to cease it, if one
+    did.
 
     >>> s = Selector.model_validate({"event": "visit", "where": {"outcome": {"one_of": ["seen"]}}})
     >>> s.describe()
@@ -596,8 +599,11 @@ class RuleBase(BaseModel):
             "Where one of them has a finding on the same trigger event (other than undetermined, "
             "and other than one that itself deferred), this rule's finding on that event is "
             "not_applicable and names the rule it defers to; the first one listed that has such "
-            "a finding is named. A rule that is not in the pack (disabled, or a "
-            "typo) is passed over, so check the ids with the pack's scenario tests."
+            "a finding is named. A breach of this rule also defers to a breach of one of them "
+            "that names this rule's trigger event among its evidence (the act one rule reports on "
+            "the event that set the duty, the other on the event that broke it). A rule that is "
+            "not in the pack (disabled, or a typo) is passed over, so check the ids with the "
+            "pack's scenario tests."
         ),
     )
 

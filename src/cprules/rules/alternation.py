@@ -48,10 +48,10 @@ from __future__ import annotations
 
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding
-from cprules.pack.model import AlternationRule
-from cprules.rules.verdict import Verdicts, label
+from cprules.pack.model import AlternationRule, Selector
+from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Timeline
-from cprules.words import asked, capital, denied, facts, listed, ordinal
+from cprules.words import asked, capital, denied, listed, ordinal
 
 __all__ = ["evaluate"]
 
@@ -77,10 +77,12 @@ def _words(rule: AlternationRule) -> _Words:
 class _Words:
     """The plain-English pieces of a rule's explanations, worked out once per rule."""
 
-    __slots__ = ("asks", "event", "events", "every", "lacking", "prop")
+    __slots__ = ("asks", "event", "events", "every", "lacking", "prop", "tested")
 
     def __init__(self, rule: AlternationRule) -> None:
         words = rule.event.words
+        # the qualifying events and the property as one selector, for what an event leaves empty
+        self.tested = Selector(event=rule.event.event, where={**rule.event.where, **rule.property})
         kind = rule.event.types[0]
         self.event = words.bare  # 'visit by the lead social worker on which the child was seen'
         self.events = words.plural
@@ -148,7 +150,7 @@ def _episode(
             )
         stretch_start, stretch_key = index + 1, None
         if last_unknown > index - k:
-            findings.append(_unknown_window(rule, verdicts, window, plan, words, events))
+            findings.append(_unknown_window(timeline, verdicts, window, plan, words))
         else:
             findings.append(
                 verdicts.violated(
@@ -205,19 +207,18 @@ def _stretch(
 
 
 def _unknown_window(
-    rule: AlternationRule,
+    timeline: Timeline,
     verdicts: Verdicts,
     window: list[tuple[int, bool | None]],
     plan: str,
     words: _Words,
-    events: tuple[AnyEvent, ...],
 ) -> Finding:
     """``undetermined``: no event of the window surely has the property, some are unknown."""
+    events = timeline.events
     lacking: dict[str, list[AnyEvent]] = {}  # the empty fields -> the events that leave them empty
     for position, holds in window:
         if holds is None:
-            event = events[position]
-            lacking.setdefault(_empty_fields(rule, event), []).append(event)
+            lacking.setdefault(empty_fields(words.tested, timeline, position), []).append(events[position])
     missing = "; ".join(
         f"{_listed(group)} {'does' if len(group) == 1 else 'do'} not record {fields}"
         for fields, group in lacking.items()
@@ -228,18 +229,6 @@ def _unknown_window(
         f"{label(closing)} in {plan} is unknown: {missing}",
         trigger=closing,
     )
-
-
-def _empty_fields(rule: AlternationRule, event: AnyEvent) -> str:
-    """What leaves it unknown whether an event counts or has the property: 'the outcome'."""
-    kind: str = event.type  # type: ignore[attr-defined]
-    empty = [
-        field
-        for tests in (rule.event.where, rule.property)
-        for field, test in tests.items()
-        if test.test(getattr(event, field, None)) is None
-    ]
-    return facts(kind, empty) if empty else "the child's date of birth"
 
 
 def _listed(events: list[AnyEvent]) -> str:

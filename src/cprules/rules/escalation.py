@@ -51,9 +51,9 @@ from __future__ import annotations
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding
 from cprules.pack.model import EscalationRule, Selector
-from cprules.rules.verdict import Verdicts, label
+from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Timeline
-from cprules.words import facts, happened, listed, ordinal
+from cprules.words import capital, happened, listed, ordinal
 
 __all__ = ["evaluate"]
 
@@ -67,7 +67,7 @@ def evaluate(rule: EscalationRule, timeline: Timeline, verdicts: Verdicts) -> li
     for episode in timeline.episodes:
         _episode(rule, timeline, verdicts, episode, words, findings)
     if not findings:
-        return [verdicts.not_applicable(f"No {words.run} in a plan")]
+        return [verdicts.not_applicable(f"{capital(words.none)} in a plan")]
     return findings
 
 
@@ -79,11 +79,12 @@ def _words(rule: EscalationRule) -> _Words:
 class _Words:
     """The plain-English pieces of a rule's explanations, worked out once per rule."""
 
-    __slots__ = ("failure_a", "in_a_row", "noun", "run", "wanted", "wanted_a", "within")
+    __slots__ = ("failed", "failure_a", "in_a_row", "none", "noun", "run", "wanted", "wanted_a", "within")
 
     def __init__(self, rule: EscalationRule) -> None:
         # the qualifying events and the failure as one selector: 'visit at which no access was gained'
         failed = Selector(event=rule.event.event, where={**rule.event.where, **rule.failure})
+        self.failed = failed  # what an event leaves empty is read against this selector
         words = failed.words
         self.noun = rule.event.words.nouns
         self.failure_a = words.a  # 'a visit by a core group member at which no access was gained'
@@ -95,8 +96,10 @@ class _Words:
         )
         if rule.count == 1:
             self.run = words.a
+            self.none = words.no  # 'no visit at which access was refused', never 'no a visit ...'
         else:
             self.run = f"{rule.count} consecutive {words.plural}"
+            self.none = f"no {self.run}"
         self.wanted = rule.expect.words.no
         self.wanted_a = rule.expect.words.a
         self.within = rule.within.describe()
@@ -205,7 +208,8 @@ def _unknown_run(
     events = timeline.events
     closing = events[run[-1]]
     missing = " and ".join(
-        f"{'it' if p == run[-1] else label(events[p])} does not record {_empty_fields(rule, events[p])}"
+        f"{'it' if p == run[-1] else label(events[p])} does not record "
+        f"{empty_fields(words.failed, timeline, p)}"
         for p in unknown
     )
     single = rule.count == 1
@@ -214,15 +218,3 @@ def _unknown_run(
         f"{label(closing)} {may} {words.wanted_a} within {words.within}, but {missing}",
         trigger=closing,
     )
-
-
-def _empty_fields(rule: EscalationRule, event: AnyEvent) -> str:
-    """The fields that leave it unknown whether an event counts or failed: 'the outcome'."""
-    kind: str = event.type  # type: ignore[attr-defined]
-    empty = [
-        field
-        for tests in (rule.event.where, rule.failure)
-        for field, test in tests.items()
-        if test.test(getattr(event, field, None)) is None
-    ]
-    return facts(kind, empty) if empty else "the child's date of birth"
