@@ -28,7 +28,7 @@ from weakref import WeakKeyDictionary
 from cprules._version import __version__
 from cprules.case import MAX_DATE, MIN_DATE, Case, parse_case
 from cprules.errors import CalendarRangeError, CaseError, EvaluationError
-from cprules.findings import Finding, Report, Status
+from cprules.findings import _BREACH_STATUSES, Finding, Report, Status
 from cprules.pack.loader import Pack
 from cprules.pack.model import Rule
 from cprules.rules import evaluator
@@ -293,7 +293,6 @@ def _defer(
     return [replaced.get(index, finding) for index, finding in enumerate(findings)]
 
 
-_BREACH_STATUSES = frozenset((Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED))
 
 #: each pack's deferring rules, worked out once per pack (a pure cache: packs are immutable)
 _PLANS: WeakKeyDictionary[Pack, tuple[tuple[str, tuple[str, ...]], ...]] = WeakKeyDictionary()
