@@ -703,15 +703,53 @@ class IntervalRule(RuleBase):
     event. The gap after the last event stays open as ``due``/``overdue`` until the episode
     ends. ``override_field`` names a field (in days) that a conference of the episode may set to
     change the frequency from that conference on; with ``override_requires``, only when that
-    field (its reasons) is filled in too.
+    field (its reasons) is filled in too. Without ``every`` only a frequency a conference set is
+    checked (``override_field`` is then required): a gap that opens before any conference set
+    one is ``not_applicable``. ``override_only_shortens: true`` accepts a set frequency only
+    when it is no longer than ``every``; a longer one is not applied and ``every`` governs.
     """
 
     kind: Literal["interval"]
     event: Selector
     anchor: Selector | None = None
-    every: Period
+    every: Period | None = Field(
+        default=None,
+        description=(
+            "The longest gap allowed. Leave it out only with override_field, when the procedure "
+            "sets no frequency of its own and only the one a conference set is checked."
+        ),
+    )
     override_field: Literal["visit_interval_days", "core_group_interval_days"] | None = None
     override_requires: Literal["visit_interval_reason"] | None = None
+    override_only_shortens: bool = Field(
+        default=False,
+        description=(
+            "With every and override_field: a conference may set a shorter frequency, never a "
+            "longer one; a longer one is not applied (every governs) and the explanation says so."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _some_frequency(self) -> IntervalRule:
+        if self.every is None and self.override_field is None:
+            raise PydanticCustomError(
+                "interval_every",
+                "an interval needs every (e.g. every: {weeks: 4}), or override_field when only a "
+                "frequency a conference sets is checked (override_field: core_group_interval_days)",
+            )
+        if self.override_requires is not None and self.override_field is None:
+            raise PydanticCustomError(
+                "interval_override_requires",
+                "override_requires applies to the frequency override_field names; add override_field "
+                "or remove override_requires",
+            )
+        if self.override_only_shortens and (self.every is None or self.override_field is None):
+            raise PydanticCustomError(
+                "interval_only_shortens",
+                "override_only_shortens compares a conference-set frequency (override_field) with "
+                "every; give both, or remove override_only_shortens",
+            )
+        return self
 
 
 class AlternationRule(RuleBase):
