@@ -858,7 +858,9 @@ class DecisionRule(RuleBase):
     reconvenes within ``adjourn_within``; ``interim`` says what holds meanwhile: an interim plan
     for an ICPC, the plan continuing for a review); ``adjourn_on_split`` (a 50% split adjourns
     within ``adjourn_within``; if the reconvened conference splits again the plan continues
-    pending escalation).
+    pending escalation). ``escalation`` (with ``adjourn_on_split``): after a split that persists,
+    an event matching it must follow the reconvened conference before the plan's next conference
+    (an ``escalation`` to ``senior_manager``).
     """
 
     kind: Literal["decision"]
@@ -872,6 +874,14 @@ class DecisionRule(RuleBase):
             "What holds while the conference is adjourned: interim_plan or plan_continues, for "
             "every conference of the rule, or per conference type ({icpc: interim_plan, "
             "review_conference: plan_continues}); a type not listed needs neither."
+        ),
+    )
+    escalation: Selector | None = Field(
+        default=None,
+        description=(
+            "With require: adjourn_on_split: the event that must follow a split that persisted at "
+            "the reconvened conference, before the plan's next conference, e.g. {event: escalation, "
+            "where: {to: senior_manager}}."
         ),
     )
 
@@ -911,6 +921,12 @@ class DecisionRule(RuleBase):
                 "decision_adjourn_unused",
                 "adjourn_within and interim apply only to require: adjourn_without_majority or "
                 "adjourn_on_split; remove them from this rule",
+            )
+        if self.escalation is not None and self.require != "adjourn_on_split":
+            raise PydanticCustomError(
+                "decision_escalation",
+                "escalation follows a 50% split that persists, which only require: adjourn_on_split "
+                "checks; remove escalation from this rule or write require: adjourn_on_split",
             )
         return self
 
