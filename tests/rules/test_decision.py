@@ -498,6 +498,114 @@ class TestAdjournOnSplit:
         assert "for the plan continuing" in findings[1].explanation
 
 
+class TestEscalationAfterAPersistingSplit:
+    """NEL s3: "Where the 50% split continues the child will remain on a plan pending escalation
+    to senior managers for a review of the decision prior to the next conference review"."""
+
+    rule = _rule(
+        "adjourn_on_split",
+        adjourn_within={"working_days": 5},
+        interim={"icpc": "interim_plan", "review_conference": "plan_continues"},
+        escalation={"event": "escalation", "where": {"to": "senior_manager"}},
+    )
+    # Tue 26 Mar split 3-3, interim plan; reconvened Wed 3 Apr (3 working days after Good Friday
+    # and Easter Monday), split 2-2 again: the split persisted.
+    OPENING: ClassVar[list[dict[str, Any]]] = [
+        _icpc("ic", "2024-03-26", "adjourned", (3, 3)),
+        {"id": "ps", "type": "plan_start", "date": "2024-03-26", "interim": True},
+        _icpc("ic2", "2024-04-03", "plan", (2, 2), reconvened_from="ic"),
+    ]
+
+    @staticmethod
+    def _escalation(id_: str, day: str, to: str | None = "senior_manager") -> dict[str, Any]:
+        event: dict[str, Any] = {"id": id_, "type": "escalation", "date": day}
+        if to is not None:
+            event["to"] = to
+        return event
+
+    def _persisting(self, *later: dict[str, Any]) -> Finding:
+        findings = _run(self.rule, [*self.OPENING, *later], AS_OF)
+        assert [f.key for f in findings] == ["decision-rule@ic#1", "decision-rule@ic2#1"]
+        return findings[1]
+
+    def test_escalated_before_the_first_review_is_met(self) -> None:
+        finding = self._persisting(
+            self._escalation("esc", "2024-04-10"), _review("rc", "2024-06-20", "continue", (5, 0))
+        )
+        assert finding.status.value == "met"
+        assert finding.evidence_events == ("ic", "esc", "rc")
+        assert (
+            "The plan continued until the review conference rc on 2024-06-20, and the escalation to a "
+            "senior manager was made on 2024-04-10 (the escalation esc), before it" in finding.explanation
+        )
+
+    def test_a_persisting_split_never_escalated_before_the_review_is_violated(self) -> None:
+        # before this option the split rule read it met: the plan continued until the review
+        finding = self._persisting(_review("rc", "2024-06-20", "continue", (5, 0)))
+        assert finding.status.value == "violated"
+        assert "no escalation to a senior manager is recorded between the ICPC ic2" in finding.explanation
+        assert finding.evidence_events == ("ic", "rc")
+
+    def test_an_escalation_only_after_the_review_does_not_count(self) -> None:
+        finding = self._persisting(
+            _review("rc", "2024-06-20", "continue", (5, 0)), self._escalation("esc", "2024-06-21")
+        )
+        assert finding.status.value == "violated"
+
+    def test_an_escalation_on_the_review_day_is_not_before_it(self) -> None:
+        # on one day a conference comes before an escalation (the timeline holds no times)
+        finding = self._persisting(
+            _review("rc", "2024-06-20", "continue", (5, 0)), self._escalation("esc", "2024-06-20")
+        )
+        assert finding.status.value == "violated"
+
+    def test_an_escalation_during_the_adjournment_is_not_the_one_after_the_persisting_split(self) -> None:
+        events = [
+            *self.OPENING[:2],
+            self._escalation("esc", "2024-03-28"),
+            self.OPENING[2],
+            _review("rc", "2024-06-20", "continue", (5, 0)),
+        ]
+        findings = _run(self.rule, events, AS_OF)
+        assert findings[1].status.value == "violated"
+
+    def test_an_escalation_to_the_line_manager_is_not_to_senior_managers(self) -> None:
+        finding = self._persisting(
+            self._escalation("esc", "2024-04-10", "line_manager"),
+            _review("rc", "2024-06-20", "continue", (5, 0)),
+        )
+        assert finding.status.value == "violated"
+
+    def test_an_escalation_that_does_not_say_to_whom_is_undetermined(self) -> None:
+        finding = self._persisting(
+            self._escalation("esc", "2024-04-10", None), _review("rc", "2024-06-20", "continue", (5, 0))
+        )
+        assert finding.status.value == "undetermined"
+        assert "The escalation esc on 2024-04-10 does not record who was told" in finding.explanation
+
+    def test_not_yet_escalated_with_no_review_yet_is_owed_later(self) -> None:
+        finding = self._persisting()
+        assert finding.status.value == "not_applicable"
+        assert "owed before the next conference" in finding.explanation
+
+    def test_escalated_with_no_review_yet_is_met(self) -> None:
+        finding = self._persisting(self._escalation("esc", "2024-04-10"))
+        assert finding.status.value == "met"
+
+    def test_the_plan_ending_before_the_review_is_violated_even_when_escalated(self) -> None:
+        finding = self._persisting(
+            self._escalation("esc", "2024-04-10"),
+            {"id": "pe", "type": "plan_end", "date": "2024-05-01", "reason": "no_longer_at_risk"},
+        )
+        assert finding.status.value == "violated"
+        assert "ended on 2024-05-01" in finding.explanation
+
+    def test_a_split_that_did_not_persist_needs_no_escalation(self) -> None:
+        events = [*self.OPENING[:2], _icpc("ic2", "2024-04-03", "plan", (5, 1), reconvened_from="ic")]
+        [finding] = _run(self.rule, events, AS_OF)
+        assert finding.status.value == "met"
+
+
 # --- the pack format -----------------------------------------------------------------------
 
 
@@ -509,6 +617,10 @@ class TestAdjournOnSplit:
         (
             {"conference": "icpc", "require": "outcome_follows_votes", "interim": "interim_plan"},
             "apply only to require: adjourn",
+        ),
+        (
+            {"conference": "icpc", "require": "outcome_follows_votes", "escalation": "escalation"},
+            "only require: adjourn_on_split checks",
         ),
     ],
 )

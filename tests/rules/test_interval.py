@@ -13,8 +13,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from cprules.calendar import WorkingCalendar
 from cprules.case import parse_case
@@ -371,6 +373,117 @@ def test_a_conference_of_another_plan_sets_nothing() -> None:
     findings = _run(VISITS, events, date(2024, 6, 4))
     # plan 2 (no conference): Mon 3 Jun + 2 weeks = Mon 17 Jun.
     assert _summary(findings)[-1] == ("visit-frequency@ps2#1", "due", date(2024, 6, 17))
+
+
+# -- a frequency only a conference sets (no every) -------------------------------------------------
+
+SET_ONLY: dict[str, Any] = {
+    "id": "core-group-frequency",
+    "title": "Core groups at the frequency the conference agreed",
+    "event": {"event": "core_group", "where": {"status": "held"}},
+    "override_field": "core_group_interval_days",
+}
+
+
+def test_without_every_a_gap_no_conference_set_a_frequency_for_is_not_applicable() -> None:
+    events = [*_opening(), _cg("cg1", "2024-03-14"), _cg("cg2", "2024-06-20")]
+    findings = _run(SET_ONLY, events, date(2024, 6, 21))
+    # 14 weeks between them, but the procedure sets no frequency and no conference set one
+    assert [f.status for f in findings] == [Status.NOT_APPLICABLE, Status.NOT_APPLICABLE]
+    explanation = findings[0].explanation
+    assert "No conference had set a frequency by the time of the core group cg1 on 2024-03-14" in explanation
+    assert "None" not in findings[0].explanation and "_" not in findings[0].explanation
+
+
+def test_without_every_the_frequency_the_icpc_set_governs() -> None:
+    events = [*_opening(core_group_interval_days=21), _cg("cg1", "2024-03-14"), _cg("cg2", "2024-04-05")]
+    [gap, last] = _run(SET_ONLY, events, date(2024, 4, 8))
+    # Thu 14 Mar + 21 days = Thu 4 Apr; cg2 Fri 5 Apr is 1 working day (1 calendar day) late.
+    assert (gap.status, gap.due, gap.working_days_late) == (Status.LATE, date(2024, 4, 4), 1)
+    assert "21 days after the core group cg1 on 2024-03-14, the frequency set by the ICPC ic" in (
+        gap.explanation
+    )
+    # Fri 5 Apr + 21 days = Fri 26 Apr: still open on Mon 8 Apr.
+    assert (last.status, last.due) == (Status.DUE, date(2024, 4, 26))
+
+
+def test_without_every_a_review_setting_a_frequency_applies_from_its_date() -> None:
+    events = [
+        *_opening(),
+        _cg("cg1", "2024-03-14"),
+        {"id": "rc", "type": "review_conference", "date": "2024-05-30", "outcome": "continue",
+         "core_group_interval_days": 28},
+        _cg("cg2", "2024-06-03"),
+    ]
+    findings = _run(SET_ONLY, events, date(2024, 7, 2))
+    # cg1 opened before any frequency was set: not_applicable.
+    # cg2 Mon 3 Jun opened after the review set 28 days: due Mon 1 Jul; overdue on Tue 2 Jul.
+    assert _summary(findings) == [
+        ("core-group-frequency@cg1#1", "not_applicable", None),
+        ("core-group-frequency@cg2#1", "overdue", date(2024, 7, 1)),
+    ]
+
+
+def test_every_may_be_left_out_only_with_override_field() -> None:
+    with pytest.raises(ValidationError, match="an interval needs every"):
+        _rule({k: v for k, v in SET_ONLY.items() if k != "override_field"})
+
+
+# -- a conference may only shorten the frequency (override_only_shortens) -------------------------
+
+FOUR_WEEKLY: dict[str, Any] = {
+    "id": "core-group-interval",
+    "title": "Core groups at least four-weekly",
+    "event": {"event": "core_group", "where": {"status": "held"}},
+    "every": {"weeks": 4},
+    "override_field": "core_group_interval_days",
+    "override_only_shortens": True,
+}
+
+
+def test_a_shorter_set_frequency_applies() -> None:
+    events = [*_opening(core_group_interval_days=14), _cg("cg1", "2024-03-14"), _cg("cg2", "2024-03-29")]
+    [gap, _] = _run(FOUR_WEEKLY, events, date(2024, 4, 1))
+    # Thu 14 Mar + 14 days = Thu 28 Mar; cg2 Fri 29 Mar is 1 calendar day late and 0 working
+    # days late (Good Friday, the only day after the due date, is not a working day).
+    assert (gap.status, gap.due, gap.working_days_late, gap.calendar_days_late) == (
+        Status.LATE,
+        date(2024, 3, 28),
+        0,
+        1,
+    )
+    assert "the frequency set by the ICPC ic" in gap.explanation
+
+
+def test_a_longer_set_frequency_is_not_applied_and_the_four_weeks_govern() -> None:
+    events = [*_opening(core_group_interval_days=42), _cg("cg1", "2024-03-14"), _cg("cg2", "2024-04-25")]
+    [gap, _] = _run(FOUR_WEEKLY, events, date(2024, 4, 26))
+    # the ICPC set 42 days, but only a shorter frequency counts: Thu 14 Mar + 4 weeks = Thu 11 Apr.
+    # cg2 Thu 25 Apr is 10 working days late (Fri 12 .. Thu 25 Apr, no holidays) and 14 calendar days.
+    assert (gap.status, gap.due, gap.working_days_late, gap.calendar_days_late) == (
+        Status.LATE,
+        date(2024, 4, 11),
+        10,
+        14,
+    )
+    assert (
+        "4 weeks after the core group cg1 on 2024-03-14 (the ICPC ic on 2024-03-04 set 42 days, longer "
+        "than the 4 weeks the procedure allows; a conference may only shorten it, so the 4 weeks apply)"
+        in gap.explanation
+    )
+
+
+def test_a_set_frequency_equal_to_the_four_weeks_is_accepted() -> None:
+    events = [*_opening(core_group_interval_days=28), _cg("cg1", "2024-03-14"), _cg("cg2", "2024-04-11")]
+    [gap, _] = _run(FOUR_WEEKLY, events, date(2024, 4, 12))
+    # Thu 14 Mar + 28 days = Thu 11 Apr either way: met, and credited to the ICPC's frequency.
+    assert (gap.status, gap.due) == (Status.MET, date(2024, 4, 11))
+    assert "the frequency set by the ICPC ic" in gap.explanation
+
+
+def test_only_shortens_needs_every_and_override_field() -> None:
+    with pytest.raises(ValidationError, match="override_only_shortens compares"):
+        _rule({**SET_ONLY, "override_only_shortens": True})
 
 
 # -- missing facts ------------------------------------------------------------------------------

@@ -710,15 +710,53 @@ class IntervalRule(RuleBase):
     event. The gap after the last event stays open as ``due``/``overdue`` until the episode
     ends. ``override_field`` names a field (in days) that a conference of the episode may set to
     change the frequency from that conference on; with ``override_requires``, only when that
-    field (its reasons) is filled in too.
+    field (its reasons) is filled in too. Without ``every`` only a frequency a conference set is
+    checked (``override_field`` is then required): a gap that opens before any conference set
+    one is ``not_applicable``. ``override_only_shortens: true`` accepts a set frequency only
+    when it is no longer than ``every``; a longer one is not applied and ``every`` governs.
     """
 
     kind: Literal["interval"]
     event: Selector
     anchor: Selector | None = None
-    every: Period
+    every: Period | None = Field(
+        default=None,
+        description=(
+            "The longest gap allowed. Leave it out only with override_field, when the procedure "
+            "sets no frequency of its own and only the one a conference set is checked."
+        ),
+    )
     override_field: Literal["visit_interval_days", "core_group_interval_days"] | None = None
     override_requires: Literal["visit_interval_reason"] | None = None
+    override_only_shortens: bool = Field(
+        default=False,
+        description=(
+            "With every and override_field: a conference may set a shorter frequency, never a "
+            "longer one; a longer one is not applied (every governs) and the explanation says so."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _some_frequency(self) -> IntervalRule:
+        if self.every is None and self.override_field is None:
+            raise PydanticCustomError(
+                "interval_every",
+                "an interval needs every (e.g. every: {weeks: 4}), or override_field when only a "
+                "frequency a conference sets is checked (override_field: core_group_interval_days)",
+            )
+        if self.override_requires is not None and self.override_field is None:
+            raise PydanticCustomError(
+                "interval_override_requires",
+                "override_requires applies to the frequency override_field names; add override_field "
+                "or remove override_requires",
+            )
+        if self.override_only_shortens and (self.every is None or self.override_field is None):
+            raise PydanticCustomError(
+                "interval_only_shortens",
+                "override_only_shortens compares a conference-set frequency (override_field) with "
+                "every; give both, or remove override_only_shortens",
+            )
+        return self
 
 
 class AlternationRule(RuleBase):
@@ -827,7 +865,9 @@ class DecisionRule(RuleBase):
     reconvenes within ``adjourn_within``; ``interim`` says what holds meanwhile: an interim plan
     for an ICPC, the plan continuing for a review); ``adjourn_on_split`` (a 50% split adjourns
     within ``adjourn_within``; if the reconvened conference splits again the plan continues
-    pending escalation).
+    pending escalation). ``escalation`` (with ``adjourn_on_split``): after a split that persists,
+    an event matching it must follow the reconvened conference before the plan's next conference
+    (an ``escalation`` to ``senior_manager``).
     """
 
     kind: Literal["decision"]
@@ -841,6 +881,14 @@ class DecisionRule(RuleBase):
             "What holds while the conference is adjourned: interim_plan or plan_continues, for "
             "every conference of the rule, or per conference type ({icpc: interim_plan, "
             "review_conference: plan_continues}); a type not listed needs neither."
+        ),
+    )
+    escalation: Selector | None = Field(
+        default=None,
+        description=(
+            "With require: adjourn_on_split: the event that must follow a split that persisted at "
+            "the reconvened conference, before the plan's next conference, e.g. {event: escalation, "
+            "where: {to: senior_manager}}."
         ),
     )
 
@@ -880,6 +928,12 @@ class DecisionRule(RuleBase):
                 "decision_adjourn_unused",
                 "adjourn_within and interim apply only to require: adjourn_without_majority or "
                 "adjourn_on_split; remove them from this rule",
+            )
+        if self.escalation is not None and self.require != "adjourn_on_split":
+            raise PydanticCustomError(
+                "decision_escalation",
+                "escalation follows a 50% split that persists, which only require: adjourn_on_split "
+                "checks; remove escalation from this rule or write require: adjourn_on_split",
             )
         return self
 

@@ -26,6 +26,14 @@ decision-making"), chosen as a conference chair would read them:
   ``violated`` if the plan ends first, ``not_applicable`` while the plan runs and no later
   conference has been held yet). All three checks treat a persisting split this way;
   ``adjourn_without_majority`` leaves it to ``adjourn_on_split`` (no finding of its own).
+- With ``escalation`` (``adjourn_on_split`` only), the persisting split must also be escalated
+  "to senior managers for a review of the decision prior to the next conference review": an
+  event matching the selector after the reconvened conference (one during the adjournment is the
+  members' consultation, not this escalation) and before the plan's next conference (one on the
+  next conference's day sorts after it, so it is not before). Next conference held with no such
+  event: ``violated``; one whose tested field is blank (an escalation not saying to whom):
+  ``undetermined``; no next conference yet: ``met`` once escalated, else ``not_applicable``
+  (owed before the next conference, checked then). A plan ending first is ``violated`` as above.
 - "If following consultation with agency managers it is concluded that no plan is needed, then
   no further conference will be convened": for an adjourned conference (unless ``interim:
   plan_continues``) the duty to reconvene lapses (``not_applicable``) when a plan started after
@@ -63,7 +71,7 @@ decision-making"), chosen as a conference chair would read them:
 Due 2024-04-04: 5 working days after the ICPC ic on 2024-03-26, adjourned without a majority
 (3 for a plan and 3 against), for the reconvened conference, skipping Good Friday 29 March and
 Easter Monday 1 April (England and Wales). It reconvened as the ICPC ic2, held on 2024-04-03:
-on time. The child was on an interim plan meanwhile (the plan start ps on 2024-03-26).
+on time. The child was on an interim plan meanwhile, from 2024-03-26 (the plan start ps).
 """
 
 from __future__ import annotations
@@ -75,7 +83,7 @@ from cprules.findings import Finding
 from cprules.pack.model import DecisionRule, Selector
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
-from cprules.words import EVENT_LABELS, aside, named, plural
+from cprules.words import EVENT_LABELS, aside, capital, facts, named, plural
 
 __all__ = ["evaluate"]
 
@@ -262,7 +270,7 @@ def _adjournments(
         earlier = _persisted_from(timeline, position)
         if earlier is not None:
             if split_only:
-                findings.append(_persisting(timeline, verdicts, position, earlier))
+                findings.append(_persisting(rule, timeline, verdicts, position, earlier))
             continue  # a persisting split is adjourn_on_split's: the plan continues, no re-adjourning
         if reconvenings is None:
             reconvenings = _reconvenings(timeline)
@@ -405,7 +413,9 @@ def _adjourned(
     return replace(finding, explanation=finding.explanation + note) if note else finding
 
 
-def _persisting(timeline: Timeline, verdicts: Verdicts, position: int, earlier: AnyEvent) -> Finding:
+def _persisting(
+    rule: DecisionRule, timeline: Timeline, verdicts: Verdicts, position: int, earlier: AnyEvent
+) -> Finding:
     """A reconvened conference split 50% again: the child remains on a plan pending escalation."""
     events = timeline.events
     event = events[position]
@@ -437,13 +447,18 @@ def _persisting(timeline: Timeline, verdicts: Verdicts, position: int, earlier: 
         )
     stop = timeline.episode_bounds(episode)[1]
     next_conference = timeline.first(_ANY_CONFERENCE, position + 1, stop)
+    end = timeline.episode(episode).end_index
+    if rule.escalation is not None:
+        limit = next_conference if next_conference is not None else (end if end is not None else stop)
+        return _escalated(
+            rule.escalation, timeline, verdicts, position, earlier, text, next_conference, limit
+        )
     if next_conference is not None:
         return verdicts.met(
             f"{text}. The plan continued until {label(events[next_conference])}",
             trigger=event,
             evidence=(earlier, events[next_conference]),
         )
-    end = timeline.episode(episode).end_index
     if end is not None:
         return verdicts.violated(
             f"{text}, but the plan ended on {events[end].date.isoformat()}{aside(events[end], 'plan end')} "
@@ -456,3 +471,83 @@ def _persisting(timeline: Timeline, verdicts: Verdicts, position: int, earlier: 
         "(checked again then)",
         trigger=event,
     )
+
+
+def _escalated(
+    wanted: Selector,
+    timeline: Timeline,
+    verdicts: Verdicts,
+    position: int,
+    earlier: AnyEvent,
+    text: str,
+    next_conference: int | None,
+    limit: int,
+) -> Finding:
+    """A persisting split with ``escalation``: the plan continues and the decision is escalated
+    after the reconvened conference and before the plan's next conference."""
+    events = timeline.events
+    event = events[position]
+    sure, unknown = timeline.split(wanted, position + 1, limit)
+    escalation = events[sure[0]] if sure else None
+    what = wanted.words.bare
+    made = (
+        f"the {what} was made on {escalation.date.isoformat()}{aside(escalation, 'escalation')}"
+        if escalation is not None
+        else ""
+    )
+    if next_conference is not None:
+        reviewed = label(events[next_conference])
+        if escalation is not None:
+            return verdicts.met(
+                f"{text}. The plan continued until {reviewed}, and {made}, before it",
+                trigger=event,
+                evidence=(earlier, escalation, events[next_conference]),
+            )
+        if unknown:
+            doubtful = events[unknown[0]]
+            return verdicts.undetermined(
+                f"{text}. {capital(label(doubtful))} does not record {_lacking(wanted, doubtful)}, so "
+                f"whether the decision went to senior managers before {reviewed} is unknown",
+                trigger=event,
+            )
+        return verdicts.violated(
+            f"{text}, but no {what} is recorded between {label(event)} and {reviewed}, the next "
+            "conference, which should have had the senior managers' review of the decision",
+            trigger=event,
+            evidence=(earlier, events[next_conference]),
+        )
+    episode = timeline.episode_of(position)
+    assert episode is not None  # _persisting returned before this when no plan was open
+    end = timeline.episode(episode).end_index
+    if end is not None:
+        return verdicts.violated(
+            f"{text}, but the plan ended on {events[end].date.isoformat()}{aside(events[end], 'plan end')} "
+            f"before another conference reviewed the decision{'; ' + made if made else ''}",
+            trigger=event,
+            evidence=(earlier, events[end]),
+        )
+    if escalation is not None:
+        return verdicts.met(
+            f"{text}; {made}. The plan continues; it must not end before the next conference (checked "
+            "again then)",
+            trigger=event,
+            evidence=(earlier, escalation),
+        )
+    if unknown:
+        doubtful = events[unknown[0]]
+        return verdicts.undetermined(
+            f"{text}. {capital(label(doubtful))} does not record {_lacking(wanted, doubtful)}, so whether "
+            "the decision has gone to senior managers is unknown",
+            trigger=event,
+        )
+    return verdicts.not_applicable(
+        f"{text}. No {what} is recorded yet; it is owed before the next conference, and checked then",
+        trigger=event,
+    )
+
+
+def _lacking(wanted: Selector, doubtful: AnyEvent) -> str:
+    """What an event that might be the escalation does not record, in words."""
+    kind: str = doubtful.type  # type: ignore[attr-defined]
+    empty = [f for f, t in wanted.where.items() if t.test(getattr(doubtful, f, None)) is None]
+    return facts(kind, empty) if empty else "whether it is the one the procedure asks for"

@@ -12,6 +12,11 @@ A conference of the episode (ICPC, review or transfer-in) may set another freque
 (``override_field``); it governs every gap that opens on or after the conference's date, until a
 later conference sets another. With ``override_requires`` only a conference that also recorded
 its reasons counts; a frequency set without reasons is ignored, and the explanation says so.
+With ``override_only_shortens`` a conference may only shorten ``every``: a frequency whose gap
+would end after ``every``'s is not applied (``every`` governs), and the explanation says so.
+A rule without ``every`` checks only a frequency a conference set: a gap that opens before any
+conference of the episode set one is ``not_applicable`` (North East Lincolnshire, Child
+Protection Conferences, section 2: core groups meet "at a frequency agreed at conference").
 
 A core group (or visit) whose tested field is empty might have been a qualifying one: when it
 falls inside a gap that would otherwise be ``late`` or ``overdue``, on or before the due date, the
@@ -49,7 +54,7 @@ from cprules.findings import Finding
 from cprules.pack.model import CONFERENCE_TYPES, IntervalRule, Selector
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
-from cprules.words import capital, facts, happened
+from cprules.words import capital, facts, happened, plural
 
 __all__ = ["evaluate"]
 
@@ -74,7 +79,7 @@ class _Frequencies:
 
     def __init__(self, rule: IntervalRule, timeline: Timeline, start: int, stop: int) -> None:
         self._rule = rule
-        self._default = rule.every.describe()
+        self._default = rule.every.describe() if rule.every is not None else None
         # (date, days, reasons given, conference) in timeline order
         self._settings: list[tuple[date, int, bool, AnyEvent]] = []
         field = rule.override_field
@@ -98,8 +103,10 @@ class _Frequencies:
                 reasoned = bool(reasons)
             self._settings.append((conference.date, days, reasoned, conference))
 
-    def due(self, opened_by: AnyEvent, timeline: Timeline) -> tuple[date, str, bool]:
-        """``(due, why_due, working_days)`` for the gap that ``opened_by`` opens."""
+    def due(self, opened_by: AnyEvent, timeline: Timeline) -> tuple[date | None, str, bool]:
+        """``(due, why_due, working_days)`` for the gap that ``opened_by`` opens; ``due`` is None
+        when the rule has no ``every`` and no conference had set a frequency by then (``why_due``
+        then says so)."""
         opened_on = opened_by.date
         chosen: tuple[date, int, bool, AnyEvent] | None = None
         ignored: tuple[date, int, bool, AnyEvent] | None = None
@@ -115,11 +122,25 @@ class _Frequencies:
         if ignored is not None:
             setter = label(ignored[3])
             note = f" ({setter} set {ignored[1]} days but recorded no reasons, so that does not count)"
+        every = self._rule.every
         if chosen is not None:
             days = chosen[1]
-            why = f"{days} days after {label(opened_by)}, the frequency set by {label(chosen[3])}{note}"
-            return opened_on + timedelta(days=days), why, False
-        every = self._rule.every
+            set_due = opened_on + timedelta(days=days)
+            if every is not None and self._rule.override_only_shortens:
+                longest = every.add(opened_on, timeline.calendar)
+                if set_due > longest:
+                    note += (
+                        f" ({label(chosen[3])} set {plural(days, 'day')}, longer than the "
+                        f"{self._default} the procedure allows; a conference may only shorten it, so "
+                        f"the {self._default} apply)"
+                    )
+                    why = f"{self._default} after {label(opened_by)}{note}"
+                    return longest, why, every.working_days is not None
+            setter = label(chosen[3])
+            why = f"{plural(days, 'day')} after {label(opened_by)}, the frequency set by {setter}{note}"
+            return set_due, why, False
+        if every is None:
+            return None, f"no conference had set a frequency by the time of {label(opened_by)}{note}", False
         why = f"{self._default} after {label(opened_by)}{note}"
         return every.add(opened_on, timeline.calendar), why, every.working_days is not None
 
@@ -149,6 +170,16 @@ def _episode(
         due, why, working = frequencies.due(opened_by, timeline)
         following = chain[index + 1] if index + 1 < len(chain) else None
         done = events[following] if following is not None else None
+        if due is None:
+            # the procedure sets no frequency of its own and no conference had set one yet
+            findings.append(
+                verdicts.not_applicable(
+                    f"{capital(why)}; the procedure sets none of its own, so the gap to {words.next} "
+                    "is not checked",
+                    trigger=opened_by,
+                )
+            )
+            continue
         why = f"{why}, for {words.next}"
         closure = None if rule.outlives_plan or done is not None else timeline.closure(position)
         closed_in_time = closure is not None and closure.on <= due
