@@ -15,7 +15,8 @@ its reasons counts; a frequency set without reasons is ignored, and the explanat
 With ``override_only_shortens`` a conference may only shorten ``every``: a frequency whose gap
 would end after ``every``'s is not applied (``every`` governs), and the explanation says so.
 A rule without ``every`` checks only a frequency a conference set: a gap that opens before any
-conference of the episode set one is ``not_applicable`` (North East Lincolnshire, Child
+conference of the episode set one is not checked and gives no finding; a timeline where no gap
+was checked gives one ``not_applicable`` finding saying so (North East Lincolnshire, Child
 Protection Conferences, section 2: core groups meet "at a frequency agreed at conference").
 
 A core group (or visit) whose tested field is empty might have been a qualifying one: when it
@@ -69,6 +70,13 @@ def evaluate(rule: IntervalRule, timeline: Timeline, verdicts: Verdicts) -> list
     findings: list[Finding] = []
     for episode in timeline.episodes:
         _episode(rule, timeline, verdicts, episode, findings)
+    if not findings and rule.every is None:
+        return [
+            verdicts.not_applicable(
+                f"No conference set a frequency for {rule.event.words.plural}, and the procedure sets "
+                "none of its own, so no gap was checked"
+            )
+        ]
     return findings
 
 
@@ -171,14 +179,8 @@ def _episode(
         following = chain[index + 1] if index + 1 < len(chain) else None
         done = events[following] if following is not None else None
         if due is None:
-            # the procedure sets no frequency of its own and no conference had set one yet
-            findings.append(
-                verdicts.not_applicable(
-                    f"{capital(why)}; the procedure sets none of its own, so the gap to {words.next} "
-                    "is not checked",
-                    trigger=opened_by,
-                )
-            )
+            # the procedure sets no frequency of its own and no conference had set one yet: not
+            # this rule's gap (a finding on every core group of every ordinary case would be noise)
             continue
         why = f"{why}, for {words.next}"
         closure = None if rule.outlives_plan or done is not None else timeline.closure(position)
