@@ -81,6 +81,10 @@ def evaluate(rule: CessationRule, timeline: Timeline, verdicts: Verdicts) -> lis
 
 
 _ANY_CONFERENCE = Selector(event=("icpc", "review_conference", "transfer_in_conference"))
+#: a conference that sat: a postponed one never did (one with no outcome recorded is taken as sat)
+_SAT = Selector.model_validate(
+    {"event": list(_ANY_CONFERENCE.event), "where": {"outcome": {"not_one_of": ["postponed"]}}}
+)
 
 
 def _interim_end(
@@ -100,7 +104,7 @@ def _interim_end(
     reason: str | None = end.reason  # type: ignore[attr-defined]
     if reason is None or not rule.routes.get(reason):  # type: ignore[call-overload]
         return None  # no reason, a reason not allowed, or one needing no route: as usual
-    if timeline.first(_ANY_CONFERENCE, start_index + 1, stop) is not None:
+    if timeline.first(_SAT, start_index + 1, stop) is not None:
         return None  # a conference sat after the interim plan began: its route is checked as usual
     adjourned = timeline.last(_ANY_CONFERENCE, 0, start_index)
     same_day = adjourned is not None and events[adjourned].date == events[start_index].date
