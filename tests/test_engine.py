@@ -289,7 +289,7 @@ def _pack(tmp_path: Any, rules: str) -> cprules.Pack:
 _MINUTES_RULE = """
   - id: {id}
     kind: deadline
-    title: t
+    title: Minutes within {days} working days
     severity: breach
     citation: c
     trigger: {{event: core_group, where: {{status: held}}}}
@@ -312,8 +312,8 @@ def test_a_rule_defers_to_a_more_specific_one_on_the_same_event(tmp_path: Any) -
     assert (specific.key, specific.status, specific.working_days_late) == ("specific@cg#1", Status.LATE, 2)
     assert (general.key, general.status) == ("general@cg#1", Status.NOT_APPLICABLE)
     assert general.explanation == (
-        "The core group cg on 2024-05-01 is reported under specific, the rule this one defers to: one act "
-        "gives one finding."
+        "The core group cg on 2024-05-01 is reported under “Minutes within 3 working days”, the rule "
+        "this one defers to: one act gives one finding."
     )
     assert report.breaches == [specific]
 
@@ -332,7 +332,8 @@ def test_deferring_follows_the_chain_and_a_cycle_leaves_one_rule_reporting(tmp_p
         Status.NOT_APPLICABLE,
         Status.OVERDUE,
     ]
-    assert "reported under c" in by_rule["a"].explanation and "reported under c" in by_rule["b"].explanation
+    to_c = "reported under “Minutes within 3 working days”"
+    assert to_c in by_rule["a"].explanation and to_c in by_rule["b"].explanation
     cycle = _MINUTES_RULE.format(id="a", days=5, defers="b") + _MINUTES_RULE.format(
         id="b", days=4, defers="a"
     )

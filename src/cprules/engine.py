@@ -282,8 +282,8 @@ def _defer(
             what = capital(event.label) if event is not None else "This event"
             replaced[index] = verdicts.finding(
                 Status.NOT_APPLICABLE,
-                f"{what} is reported under {chosen}, the rule this one defers to: one act gives one "
-                "finding.",
+                f"{what} is reported under “{pack.rule(chosen).title}”, the rule this one defers "
+                "to: one act gives one finding.",
                 trigger=event,
                 occurrence=int(finding.key.rsplit("#", 1)[1]),
             )
