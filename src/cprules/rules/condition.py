@@ -67,7 +67,7 @@ from cprules.findings import Finding, Status
 from cprules.pack.model import ConditionRule, Selector, Within
 from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Timeline
-from cprules.words import asked, capital, facts, happened, listed, said
+from cprules.words import REASON_TEXT, asked, capital, facts, happened, listed, said
 
 __all__ = ["evaluate"]
 
@@ -380,6 +380,17 @@ def _followed(
     assert rule.before is not None  # the model: followed_by needs within or before
     awaited = rule.before.words
     if closure is not None:
+        ender = closure.event
+        if ender is not None and ender.type in rule.before.types:  # type: ignore[attr-defined]
+            # the plan ended by an event of the bounding kind that the rule leaves out (a plan
+            # ended because the child died): an end the rule asks nothing before
+            why = REASON_TEXT.get(getattr(ender, "reason", None) or "")
+            because = f", because {why}" if why else ""
+            return verdicts.not_applicable(
+                f"{capital(closure.text)}{because}: an end this rule does not ask for {words.a} "
+                "before, so there is nothing to check",
+                trigger=event,
+            )
         return verdicts.not_applicable(
             f"{capital(closure.text)}, before {awaited.a} came after {label(event)}: the obligation "
             f"to have {words.a} before it ended there",
