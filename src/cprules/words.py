@@ -998,7 +998,13 @@ def selector_words(selector: _Selector) -> SelectorWords:
     tail = "".join(f" {m}" for m in modifiers)
     if states:
         tail += f" ({', '.join(states)})"
-    if clauses:
+    because = [c for c in clauses if c.startswith("because ")]
+    if because and len(because) < len(clauses):
+        # 'a plan end that a conference decided because the child became looked after', not
+        # '... because the child became looked after and that a conference decided'
+        clauses = [c for c in clauses if c not in because] + because
+        tail += " " + " and ".join(clauses[: -len(because)]) + " " + " and ".join(because)
+    elif clauses:
         tail += " " + " and ".join(clauses)
     front = " ".join(adjectives)
     front = f"{front} " if front else ""
