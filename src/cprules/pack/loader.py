@@ -198,11 +198,21 @@ class Pack:
         return tuple(rule.id for rule in self.rules)
 
     def rule(self, rule_id: str) -> Rule:
-        """The effective rule with this id (KeyError if there is none)."""
+        """The effective rule with this id; ``KeyError`` saying which the pack has if none.
+
+        >>> load_pack("stoke").rule("seen-alone").kind
+        'deadline'
+        >>> load_pack("stoke").rule("seen-alon")
+        Traceback (most recent call last):
+        KeyError: "pack stoke has no rule 'seen-alon' (did you mean seen-alone?)"
+        """
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        raise KeyError(rule_id)
+        ids = [rule.id for rule in self.rules]
+        close = difflib.get_close_matches(str(rule_id), ids, n=1)
+        hint = f"did you mean {close[0]}?" if close else f"its rules are {', '.join(ids)}"
+        raise KeyError(f"pack {self.id} has no rule {str(rule_id)!r} ({hint})")
 
     def resolved(self) -> dict[str, Any]:
         """The effective pack as a pack file of its own: no ``extends``, ``include`` or
