@@ -1025,6 +1025,11 @@ def _case_id_of(data: object) -> str | None:
     return None
 
 
+#: JSON text is read by msgspec first (cprules._fastcase), which accepts only what it is sure
+#: of and leaves the rest (and every error) to pydantic; False reads it with pydantic alone
+_FAST_PARSE = True
+
+
 def parse_case(data: Mapping[str, Any] | str | bytes | Case) -> Case:
     """Validate one case from a mapping or JSON text, raising :class:`~cprules.CaseError`.
 
@@ -1043,6 +1048,12 @@ def parse_case(data: Mapping[str, Any] | str | bytes | Case) -> Case:
                 raise CaseError(f"case text over the {MAX_CASE_BYTES // 2**20} MiB limit")
             if data[:1] == "\ufeff" or data[:3] == b"\xef\xbb\xbf":  # a byte-order mark
                 data = data[1:] if isinstance(data, str) else data[3:]
+            if _FAST_PARSE:
+                from cprules._fastcase import fast_parse
+
+                fast = fast_parse(data)
+                if fast is not None:
+                    return fast
             case = Case.model_validate_json(data)
             _refuse_repeated_keys(data, case)
             return case
