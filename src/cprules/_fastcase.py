@@ -40,7 +40,7 @@ from cprules.case import (
     Child,
     Votes,
     _name_unnamed,
-    _sort_key,
+    _plans_alternate,
 )
 
 __all__ = ["fast_parse"]
@@ -278,8 +278,8 @@ def _keys_in(value: Any, depth: int = 0) -> int:
     return 0
 
 
-def _events(given: list[dict[str, Any]]) -> tuple[tuple[Any, ...], list[str], int]:
-    """The event models, their types, and how many keys their JSON objects held."""
+def _events(given: list[dict[str, Any]]) -> tuple[tuple[Any, ...], int]:
+    """The event models, and how many keys their JSON objects held (each counted once)."""
     kinds = list(map(_type_of, given))
     fields_set = list(map(set, given))
     keys = sum(map(len, fields_set))
@@ -298,7 +298,7 @@ def _events(given: list[dict[str, Any]]) -> tuple[tuple[Any, ...], list[str], in
     deque(map(_set_fields_set, events, fields_set), 0)
     deque(map(_set_extra, events, repeat(None, len(events))), 0)
     deque(map(_set_private, events, repeat(None, len(events))), 0)
-    return tuple(events), kinds, keys
+    return tuple(events), keys
 
 
 def _check_ids(events: tuple[Any, ...]) -> None:
@@ -320,33 +320,11 @@ def _check_records(records: tuple[str, ...]) -> None:
             raise _Doubt
 
 
-def _check_plans(events: tuple[Any, ...], kinds: list[str]) -> None:
-    """Each plan_start is closed by a plan_end before the next starts, in timeline order.
-
-    Only the plan events are sorted (by the timeline's own key, so in the order they have in
-    ``ordered_events``); anything else (an overlap that a re-planning day may explain, an end
-    with no plan open) is pydantic's to settle.
-    """
-    plans = [event for event, kind in zip(events, kinds, strict=True) if kind in _PLAN_TYPES]
-    if not plans:
-        return
-    plans.sort(key=_sort_key)
-    open_plan = False
-    for event in plans:
-        starts = event.type == "plan_start"
-        if starts == open_plan:
-            raise _Doubt
-        open_plan = starts
-
-
-_PLAN_TYPES = frozenset({"plan_start", "plan_end"})
-
-
 def fast_parse(text: str | bytes | bytearray) -> Case | None:
     """The case in ``text`` (JSON, no byte-order mark), or None to leave it to pydantic."""
     try:
         decoded = _DECODE(text)
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+    except (msgspec.MsgspecError, ValueError, RecursionError):  # (old msgspec: UnicodeDecodeError)
         return None
     try:
         return _build(text, _to_builtins(decoded, builtin_types=_BUILTIN_TYPES))
@@ -385,10 +363,11 @@ def _build(text: str | bytes | bytearray, given: dict[str, Any]) -> Case:
     if len(given_events) > MAX_EVENTS_PER_CASE:
         raise _Doubt
     if given_events:
-        events, kinds, event_keys = _events(given_events)
+        events, event_keys = _events(given_events)
         keys += event_keys
         _check_ids(events)
-        _check_plans(events, kinds)
+        if not _plans_alternate(events):
+            raise _Doubt  # an error, or a re-planning day: pydantic's to settle
     else:
         events = ()
     values["events"] = events
