@@ -580,17 +580,20 @@ def _plans_alternate(events: Sequence[_EventBase]) -> bool:
     when first used. Otherwise :meth:`Case._check_episodes` settles it: an error, or a day on
     which a plan ends and the next starts, put in its order.
     """
-    plans = [event for event in events if event.rank == _PLAN_START_RANK or event.rank == _PLAN_END_RANK]
+    plans = list(compress(events, map(_PLAN_MODELS.__contains__, map(type, events))))
     if not plans:
         return True
     plans.sort(key=_sort_key)
     open_plan = False
     for event in plans:
-        starts = event.rank == _PLAN_START_RANK
+        starts = type(event) is PlanStart
         if starts is open_plan:
             return False
         open_plan = starts
     return True
+
+
+_PLAN_MODELS = frozenset({PlanStart, PlanEnd})
 
 
 @dataclass(frozen=True, slots=True)
@@ -1050,9 +1053,10 @@ def _case_id_of(data: object) -> str | None:
 
 
 #: True: JSON text is read by msgspec first (cprules._fastcase, which needs msgspec installed),
-#: accepting only what it is sure of and leaving the rest, and every error, to pydantic. Off:
-#: measured (bench/PROFILE.md), building pydantic's models from msgspec's output in Python costs
-#: as much as pydantic-core's own validation once the validator's work is left until first use
+#: accepting only what it is sure of and leaving the rest, and every error, to pydantic. Off,
+#: because measured on the benchmark's caseload, building pydantic's models in Python from
+#: msgspec's output costs as much as pydantic-core's own validation, once the validator leaves
+#: the timeline until first used (README, "Which layer uses which library")
 _FAST_PARSE = False
 
 
