@@ -1055,7 +1055,7 @@ def _case_id_of(data: object) -> str | None:
 #: True: JSON text is read by msgspec first (cprules._fastcase, which needs msgspec installed),
 #: accepting only what it is sure of and leaving the rest, and every error, to pydantic. Off,
 #: because measured on the benchmark's caseload, building pydantic's models in Python from
-#: msgspec's output costs as much as pydantic-core's own validation, once the validator leaves
+#: msgspec's output costs more than pydantic-core's own validation, once the validator leaves
 #: the timeline until first used (README, "Which layer uses which library")
 _FAST_PARSE = False
 
