@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from itertools import compress
 from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar, Union, get_args, overload
@@ -570,6 +571,31 @@ def _canonical(value: Any) -> str:
     return f"{type(value).__name__}:{value!r}"
 
 
+def _plans_alternate(events: Sequence[_EventBase]) -> bool:
+    """True when, in timeline order, each ``plan_start`` is ended before the next starts and
+    each ``plan_end`` ends an open plan: the case's plans need no more checking.
+
+    Only the plan events are sorted (by the timeline's key, so in the order they have in
+    :attr:`Case.ordered_events`, ids being unique by now): the timeline itself is worked out
+    when first used. Otherwise :meth:`Case._check_episodes` settles it: an error, or a day on
+    which a plan ends and the next starts, put in its order.
+    """
+    plans = list(compress(events, map(_PLAN_MODELS.__contains__, map(type, events))))
+    if not plans:
+        return True
+    plans.sort(key=_sort_key)
+    open_plan = False
+    for event in plans:
+        starts = type(event) is PlanStart
+        if starts is open_plan:
+            return False
+        open_plan = starts
+    return True
+
+
+_PLAN_MODELS = frozenset({PlanStart, PlanEnd})
+
+
 @dataclass(frozen=True, slots=True)
 class Episode:
     """One child protection plan, from its ``plan_start`` to its ``plan_end`` (or still open).
@@ -687,7 +713,8 @@ class Case(BaseModel):
                         "not an event type or type.field of the case format",
                         {"path": f"records[{position}]"},
                     )
-        self._check_episodes()
+        if not _plans_alternate(events):
+            self._check_episodes()  # the error, or a re-planning day put in its order
         return self
 
     def _check_episodes(self) -> None:
@@ -1025,6 +1052,14 @@ def _case_id_of(data: object) -> str | None:
     return None
 
 
+#: True: JSON text is read by msgspec first (cprules._fastcase, which needs msgspec installed),
+#: accepting only what it is sure of and leaving the rest, and every error, to pydantic. Off,
+#: because measured on the benchmark's caseload, building pydantic's models in Python from
+#: msgspec's output costs more than pydantic-core's own validation, once the validator leaves
+#: the timeline until first used (README, "Which layer uses which library")
+_FAST_PARSE = False
+
+
 def parse_case(data: Mapping[str, Any] | str | bytes | Case) -> Case:
     """Validate one case from a mapping or JSON text, raising :class:`~cprules.CaseError`.
 
@@ -1043,6 +1078,12 @@ def parse_case(data: Mapping[str, Any] | str | bytes | Case) -> Case:
                 raise CaseError(f"case text over the {MAX_CASE_BYTES // 2**20} MiB limit")
             if data[:1] == "\ufeff" or data[:3] == b"\xef\xbb\xbf":  # a byte-order mark
                 data = data[1:] if isinstance(data, str) else data[3:]
+            if _FAST_PARSE:
+                from cprules._fastcase import fast_parse
+
+                fast = fast_parse(data)
+                if fast is not None:
+                    return fast
             case = Case.model_validate_json(data)
             _refuse_repeated_keys(data, case)
             return case
@@ -1091,8 +1132,8 @@ def _distinct_keys(case: Case) -> int:
     """How many keys the JSON objects of ``case`` held, each counted once.
 
     This runs on every case read from JSON text, so the events are walked in C (``map``,
-    ``filter``), and votes are looked for only on the events that can have them, through the
-    index the validator built.
+    ``filter``), and the timeline's indexes are not asked for (they are worked out when first
+    used).
     """
     events = case.events
     count = len(case.__pydantic_fields_set__) + len(case.child.__pydantic_fields_set__)
@@ -1101,20 +1142,16 @@ def _distinct_keys(case: Case) -> int:
         count += _keys_in(case.metadata)
     for metadata in filter(None, map(_METADATA, events)):
         count += _keys_in(metadata)
-    ordered = case.ordered_events
-    by_type = case.positions_by_type
-    for kind in _VOTING_TYPES:
-        for position in by_type.get(kind, ()):
-            votes: Votes | None = ordered[position].votes  # type: ignore[attr-defined]
-            if votes is not None:
-                count += len(votes.__pydantic_fields_set__)
+    voting = compress(events, map(_VOTING_MODELS.__contains__, map(type, events)))
+    count += sum(map(len, map(_FIELDS_SET, filter(None, map(_VOTES, voting)))))
     return count
 
 
 _FIELDS_SET = attrgetter("__pydantic_fields_set__")
 _METADATA = attrgetter("metadata")
-#: the event types that have votes
-_VOTING_TYPES = tuple(kind for kind, model in EVENT_MODELS.items() if "votes" in model.model_fields)
+_VOTES = attrgetter("votes")
+#: the event models that have votes (asking another for its votes costs pydantic an exception)
+_VOTING_MODELS = frozenset(model for model in EVENT_MODELS.values() if "votes" in model.model_fields)
 
 
 def _keys_in(value: Any) -> int:
