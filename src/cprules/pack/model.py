@@ -712,8 +712,9 @@ class IntervalRule(RuleBase):
     change the frequency from that conference on; with ``override_requires``, only when that
     field (its reasons) is filled in too. Without ``every`` only a frequency a conference set is
     checked (``override_field`` is then required): a gap that opens before any conference set
-    one is not checked, and a timeline with no gap checked gives one ``not_applicable``. ``override_only_shortens: true`` accepts a set frequency only
-    when it is no longer than ``every``; a longer one is not applied and ``every`` governs.
+    one is not checked, and a timeline with no gap checked gives one ``not_applicable``.
+    ``override_only_shortens: true`` accepts a set frequency only when it is no longer than
+    ``every``; a longer one is not applied and ``every`` governs.
     """
 
     kind: Literal["interval"]
