@@ -99,7 +99,9 @@ class _derived(cached_property[_T]):
         return value
 
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True, ignored_types=(_derived,))
+_FROZEN = ConfigDict(
+    frozen=True, extra="forbid", str_strip_whitespace=True, ignored_types=(_derived,), defer_build=True
+)
 
 
 
