@@ -355,3 +355,61 @@ def test_a_due_date_on_a_bank_holiday_says_so() -> None:
     assert finding.explanation.startswith(
         "Due 2024-12-25 (Christmas Day, not a working day in England and Wales): 3 months after the ICPC"
     )
+
+
+# -- due_at: a follow-up due on the day of an event (the ICPC's record by the first core group) --
+
+BY_FIRST_CORE_GROUP: dict[str, Any] = {
+    "id": "icpc-record",
+    "kind": "deadline",
+    "title": "t",
+    "severity": "warning",
+    "citation": "c",
+    "trigger": {"event": "icpc", "where": {"outcome": "plan"}},
+    "expect": {"field": "minutes_circulated", "or_field": "outline_plan_circulated"},
+    "due_at": {"event": "core_group", "where": {"status": "held"}},
+    "scope": "episode",
+}
+
+
+def test_due_at_is_the_first_such_event_and_the_earlier_document_counts() -> None:
+    events = plan("2024-06-03", held("2024-06-13", "cg1"), held("2024-06-20", "cg2"))
+    events[0] |= {"minutes_circulated": "2024-06-14", "outline_plan_circulated": "2024-06-12"}
+    [finding] = run(BY_FIRST_CORE_GROUP, events, date(2024, 7, 1))
+    # due Thu 13 Jun, the first core group held; the outline plan Wed 12 Jun is the earlier
+    assert (finding.status, finding.due, finding.occurred_on) == (
+        Status.MET,
+        date(2024, 6, 13),
+        date(2024, 6, 12),
+    )
+    events[0] |= {"outline_plan_circulated": None}
+    [late] = run(BY_FIRST_CORE_GROUP, events, date(2024, 7, 1))
+    # the minutes Fri 14 Jun: 1 working day, 1 calendar day after Thu 13 Jun
+    assert (late.status, late.working_days_late, late.calendar_days_late) == (Status.LATE, 1, 1)
+
+
+def test_due_at_not_yet_held_is_not_due_and_a_follow_up_after_as_of_is_not_seen() -> None:
+    events = plan("2024-06-03")
+    events[0] |= {"minutes_circulated": "2024-06-20"}
+    [finding] = run(BY_FIRST_CORE_GROUP, events, date(2024, 6, 10))
+    assert finding.status is Status.NOT_APPLICABLE and finding.explanation.startswith("Not yet due")
+    [done] = run(BY_FIRST_CORE_GROUP, events, date(2024, 6, 21))
+    assert (done.status, done.occurred_on) == (Status.MET, date(2024, 6, 20))
+
+
+def test_a_deadline_needs_within_or_due_at_and_due_at_needs_a_follow_up_date() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    both = {**BY_FIRST_CORE_GROUP, "within": {"working_days": 10}}
+    neither = {k: v for k, v in BY_FIRST_CORE_GROUP.items() if k != "due_at"}
+    with pytest.raises(ValidationError, match="write within or due_at, not both"):
+        RULE_ADAPTER.validate_python(both)
+    with pytest.raises(ValidationError, match=r"needs within \(a period after the trigger"):
+        RULE_ADAPTER.validate_python(neither)
+    with pytest.raises(ValidationError, match="due_at works with expect"):
+        RULE_ADAPTER.validate_python({**FIRST_CORE_GROUP, "within": None, "due_at": {"event": "core_group"}})
+    with pytest.raises(ValidationError, match="'outline_plan' is not a date field of icpc"):
+        RULE_ADAPTER.validate_python(
+            {**BY_FIRST_CORE_GROUP, "expect": {"field": "minutes_circulated", "or_field": "outline_plan"}}
+        )

@@ -24,6 +24,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, Strict, TypeAdapter, model_validator
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from cprules.calendar import WorkingCalendar
@@ -544,6 +545,18 @@ class FieldExpect(BaseModel):
     model_config = _STRICT
 
     field: str = Field(description="A date field of the trigger event (minutes_circulated, ...).")
+    or_field: str | None = Field(
+        default=None,
+        description=(
+            "Another date field of the trigger event that does as well (either document): the "
+            "earlier of the two dates counts."
+        ),
+    )
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """``field``, then ``or_field`` when there is one."""
+        return (self.field,) if self.or_field is None else (self.field, self.or_field)
 
 
 class AppliesWhen(BaseModel):
@@ -666,39 +679,73 @@ class DeadlineRule(RuleBase):
     ``scope: episode`` looks for the expected event only in the trigger's plan episode (an ICPC
     belongs to the plan it starts); ``case`` anywhere after the trigger. A ``lapses_on`` event
     after the trigger and on or before the due date (with no expected event before it) ends
-    the obligation: ``not_applicable``.
+    the obligation: ``not_applicable``. With ``due_at`` instead of ``within`` a follow-up date is
+    due on the day of the first ``due_at`` event after the trigger (the ICPC's minutes by the
+    first core group); until that event is held it is not yet due. ``expect.or_field`` names a
+    second date field that does as well (either document).
     """
 
     kind: Literal["deadline"]
     trigger: Selector
     expect: Selector | FieldExpect
-    within: Period
+    within: Period | SkipJsonSchema[None] = None
+    due_at: Selector | SkipJsonSchema[None] = Field(
+        default=None,
+        description=(
+            "Instead of within, with expect: {field: ...}: the follow-up is due on the day of the "
+            "first such event after the trigger (in its plan with scope: episode), e.g. the ICPC's "
+            "minutes by the first core group."
+        ),
+    )
     occurrence: Occurrence = "each"
     scope: Literal["episode", "case"] = "case"
     lapses_on: tuple[Selector, ...] = ()
 
     @model_validator(mode="after")
     def _field_on_trigger(self) -> DeadlineRule:
+        if self.within is None and self.due_at is None:
+            raise PydanticCustomError(
+                "deadline_due",
+                "a deadline needs within (a period after the trigger, e.g. within: {working_days: "
+                "10}) or due_at (the event it is due by, e.g. due_at: {event: core_group})",
+            )
+        if self.within is not None and self.due_at is not None:
+            raise PydanticCustomError(
+                "deadline_due", "write within or due_at, not both: a deadline is due once"
+            )
+        if self.due_at is not None and not isinstance(self.expect, FieldExpect):
+            raise PydanticCustomError(
+                "deadline_due_at",
+                "due_at works with expect: {field: ...} (a date on the trigger event); for an expected "
+                "event write within",
+            )
         if isinstance(self.expect, FieldExpect):
             for kind in self.trigger.types:
                 model = EVENT_MODELS[kind]
-                info = model.model_fields.get(self.expect.field)
-                if info is None or "date" not in str(info.annotation):
-                    dates = [
-                        n
-                        for n, f in model.model_fields.items()
-                        if "date" in str(f.annotation) and n != "date"
-                    ]
-                    raise PydanticCustomError(
-                        "unknown_expect_field",
-                        "expect.field '{field}' is not a date field of {kind}; write one of: {choices}",
-                        {"field": self.expect.field, "kind": kind, "choices": ", ".join(dates) or "(none)"},
-                    )
+                for name in self.expect.fields:
+                    info = model.model_fields.get(name)
+                    if info is None or "date" not in str(info.annotation):
+                        dates = [
+                            n
+                            for n, f in model.model_fields.items()
+                            if "date" in str(f.annotation) and n != "date"
+                        ]
+                        raise PydanticCustomError(
+                            "unknown_expect_field",
+                            "expect.field '{field}' is not a date field of {kind}; write one of: {choices}",
+                            {"field": name, "kind": kind, "choices": ", ".join(dates) or "(none)"},
+                        )
         return self
+
+    @property
+    def period(self) -> Period:
+        """``within`` (the rule kinds that count a period need it; the model checked it is set)."""
+        assert self.within is not None, "a deadline with due_at has no period"
+        return self.within
 
     def extra_needs(self) -> set[str]:
         if isinstance(self.expect, FieldExpect):
-            return {f"{kind}.{self.expect.field}" for kind in self.trigger.types}
+            return {f"{kind}.{name}" for kind in self.trigger.types for name in self.expect.fields}
         return set()
 
 

@@ -57,17 +57,15 @@ class _Words:
     __slots__ = ("done", "missing", "nothing", "period", "wanted")
 
     def __init__(self, rule: DeadlineRule) -> None:
-        self.period = rule.within.describe()
+        self.period = rule.within.describe() if rule.within is not None else ""
         during = " during a plan" if rule.scope == "episode" else ""
         self.nothing = f"No {rule.trigger.words.bare}{during} in the timeline"
         expect = rule.expect
         if isinstance(expect, FieldExpect):
-            follow_up = FOLLOW_UPS.get(expect.field) or FollowUp(
-                f"the {expect.field.replace('_', ' ')}", "was done", "was not done"
-            )
-            self.wanted = follow_up.noun
-            self.missing = f"{follow_up.noun} {follow_up.not_done}"
-            self.done = capital(f"{follow_up.noun} {follow_up.done}")
+            ups = [_follow_up(name) for name in expect.fields]
+            self.wanted = " or ".join(up.noun for up in ups)
+            self.missing = " and ".join(f"{up.noun} {up.not_done}" for up in ups)
+            self.done = capital(f"{ups[0].noun} {ups[0].done}")
         else:
             kinds = expect.types
             if kinds == ("plan_end",):  # once per plan: no "first"
@@ -78,6 +76,10 @@ class _Words:
                 self.wanted = expect.words.first
             self.missing = expect.words.no
             self.done = ""
+
+
+def _follow_up(field: str) -> FollowUp:
+    return FOLLOW_UPS.get(field) or FollowUp(f"the {field.replace('_', ' ')}", "was done", "was not done")
 
 
 def _words(rule: DeadlineRule) -> _Words:
@@ -101,7 +103,7 @@ def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list
         if rule.occurrence == "first_in_episode":
             triggers = _first_of_each_episode(timeline, triggers)
         if isinstance(rule.expect, FieldExpect):
-            findings = _follow_up_dates(rule, rule.expect.field, timeline, verdicts, triggers, words)
+            findings = _follow_up_dates(rule, rule.expect, timeline, verdicts, triggers, words)
         else:
             findings = _expected_events(rule, rule.expect, timeline, verdicts, triggers, words)
     if unknown:
@@ -159,28 +161,51 @@ def _closure(rule: DeadlineRule, timeline: Timeline, position: int) -> Closure |
 
 
 def _follow_up_dates(
-    rule: DeadlineRule, field: str, timeline: Timeline, verdicts: Verdicts, triggers: list[int], words: _Words
+    rule: DeadlineRule,
+    expect: FieldExpect,
+    timeline: Timeline,
+    verdicts: Verdicts,
+    triggers: list[int],
+    words: _Words,
 ) -> list[Finding]:
     findings: list[Finding] = []
     as_of = timeline.as_of
     calendar = timeline.calendar
     events = timeline.events
     within = rule.within
-    working = bool(within.working_days)
+    working = within is not None and bool(within.working_days)
     for position in _chosen(rule, triggers):
         event = events[position]
-        done_on: date | None = getattr(event, field)
-        if done_on is not None and done_on > as_of:
-            done_on = None  # a follow-up dated after as_of was not yet seen that day
-        due = within.add(event.date, calendar)
+        done_on: date | None = None
+        done_field = expect.field
+        for name in expect.fields:  # the earliest of the dates (either document does)
+            on: date | None = getattr(event, name)
+            if on is not None and on <= as_of and (done_on is None or on < done_on):
+                done_on, done_field = on, name  # a follow-up dated after as_of was not yet seen
+        done_text = None
+        if done_on is not None:
+            up = _follow_up(done_field)
+            done_text = capital(f"{up.noun} {up.done} on {done_on.isoformat()}")
+        if within is not None:
+            due = within.add(event.date, calendar)
+            why_due = f"{words.period} after {label(event)}"
+        else:
+            assert rule.due_at is not None  # the model: within or due_at
+            at = timeline.first(rule.due_at, position + 1, _scope_stop(rule, timeline, position))
+            if at is None:
+                closure = _closure(rule, timeline, position)
+                findings.append(_not_yet_at(rule.due_at, event, done_on, done_text, words, verdicts, closure))
+                continue
+            due = events[at].date
+            why_due = f"the day of {label(events[at])}, the first after {label(event)}"
         # when the window closed matters only for something not done by the due date
         closure = _closure(rule, timeline, position) if done_on is None or done_on > due else None
         findings.append(
             verdicts.against_due(
                 due=due,
-                why_due=f"{words.period} after {label(event)}",
+                why_due=why_due,
                 done_on=done_on,
-                done_text=f"{words.done} on {done_on.isoformat()}" if done_on is not None else None,
+                done_text=done_text,
                 wanted=words.wanted,
                 missing=words.missing,
                 trigger=event,
@@ -189,6 +214,35 @@ def _follow_up_dates(
             )
         )
     return findings
+
+
+def _not_yet_at(
+    due_at: Selector,
+    event: AnyEvent,
+    done_on: date | None,
+    done_text: str | None,
+    words: _Words,
+    verdicts: Verdicts,
+    closure: Closure | None,
+) -> Finding:
+    """A follow-up due at an event not held (yet): met if done, lapsed if the plan ended."""
+    if done_on is not None and done_text is not None:
+        return verdicts.met(
+            f"{done_text}, before {due_at.words.first} after {label(event)}",
+            trigger=event,
+            occurred_on=done_on,
+        )
+    if closure is not None:
+        return verdicts.not_applicable(
+            f"{capital(closure.text)}, with {due_at.words.no} after {label(event)}: {words.wanted} "
+            "never fell due",
+            trigger=event,
+        )
+    return verdicts.not_applicable(
+        f"Not yet due: {due_at.words.no} after {label(event)} yet, and {words.wanted} may still "
+        "come before it",
+        trigger=event,
+    )
 
 
 def _expected_events(
@@ -212,7 +266,7 @@ def _expected_events(
         # or before the event that ended the obligation: a trigger after a lapse starts afresh
         cycle_end = expected if expected is not None else stop
         if rule.occurrence in ("first", "latest") and rule.lapses_on:
-            first_due = rule.within.add(events[position].date, timeline.calendar)
+            first_due = rule.period.add(events[position].date, timeline.calendar)
             ended = _lapse(rule, timeline, position, stop, expected, first_due)
             if ended is not None:
                 cycle_end = ended
@@ -229,7 +283,7 @@ def _expected_events(
         if rule.occurrence == "latest":
             position = group[-1]
         trigger = events[position]
-        due = rule.within.add(trigger.date, timeline.calendar)
+        due = rule.period.add(trigger.date, timeline.calendar)
         done = events[expected] if expected is not None else None
         # when the window closed matters only for something not done by the due date
         closure = _closure(rule, timeline, position) if done is None or done.date > due else None
@@ -258,7 +312,7 @@ def _expected_events(
                 missing=words.missing,
                 trigger=trigger,
                 evidence=(done,) if done is not None else (),
-                skipped_from=trigger.date if rule.within.working_days else None,
+                skipped_from=trigger.date if rule.period.working_days else None,
                 closure=closure,
             )
         )
