@@ -81,9 +81,9 @@ from dataclasses import replace
 from cprules.case import AnyEvent, Votes
 from cprules.findings import Finding
 from cprules.pack.model import DecisionRule, Selector
-from cprules.rules.verdict import Verdicts, label
+from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Timeline
-from cprules.words import EVENT_LABELS, aside, capital, facts, named, plural
+from cprules.words import EVENT_LABELS, aside, capital, named, plural
 
 __all__ = ["evaluate"]
 
@@ -505,8 +505,9 @@ def _escalated(
             )
         if unknown:
             doubtful = events[unknown[0]]
+            lacking = empty_fields(wanted, timeline, unknown[0])
             return verdicts.undetermined(
-                f"{text}. {capital(label(doubtful))} does not record {_lacking(wanted, doubtful)}, so "
+                f"{text}. {capital(label(doubtful))} does not record {lacking}, so "
                 f"whether the decision went to senior managers before {reviewed} is unknown",
                 trigger=event,
             )
@@ -535,8 +536,9 @@ def _escalated(
         )
     if unknown:
         doubtful = events[unknown[0]]
+        lacking = empty_fields(wanted, timeline, unknown[0])
         return verdicts.undetermined(
-            f"{text}. {capital(label(doubtful))} does not record {_lacking(wanted, doubtful)}, so whether "
+            f"{text}. {capital(label(doubtful))} does not record {lacking}, so whether "
             "the decision has gone to senior managers is unknown",
             trigger=event,
         )
@@ -545,9 +547,3 @@ def _escalated(
         trigger=event,
     )
 
-
-def _lacking(wanted: Selector, doubtful: AnyEvent) -> str:
-    """What an event that might be the escalation does not record, in words."""
-    kind: str = doubtful.type  # type: ignore[attr-defined]
-    empty = [f for f, t in wanted.where.items() if t.test(getattr(doubtful, f, None)) is None]
-    return facts(kind, empty) if empty else "whether it is the one the procedure asks for"
