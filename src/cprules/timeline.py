@@ -24,7 +24,7 @@ range of positions is then a binary search, not a scan.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -306,21 +306,24 @@ class Timeline:
         """The id of the review conference that decided to end the plan whose end is at
         ``position``, for a plan end that names none: this authority's last review conference
         of the plan, on or before its end, that decided to cease it. None when there is none."""
+        for review in self._own_reviews_before(position):
+            if getattr(review, "outcome", None) == "cease":
+                return str(review.id)
+        return None
+
+    def _own_reviews_before(self, position: int) -> Iterator[AnyEvent]:
+        """This authority's review conferences of the plan the event at ``position`` belongs
+        to, before it, latest first (none when the event is in no plan)."""
         number = self.episode_at[position] if position < len(self.events) else None
         if number is None:
-            return None
+            return
         episode = self.episodes[number - 1]
-        events = self.events
         start = episode.opened_by_index if episode.opened_by_index is not None else episode.start_index
         for earlier in reversed(self.by_type.get("review_conference", ())):
             if start <= earlier < position:
-                review = events[earlier]
-                if (
-                    getattr(review, "outcome", None) == "cease"
-                    and getattr(review, "held_by", None) != "receiving_authority"
-                ):
-                    return review.id
-        return None
+                review = self.events[earlier]
+                if getattr(review, "held_by", None) != "receiving_authority":
+                    yield review
 
     def plan_categories(self, position: int) -> tuple[str, ...] | None:
         """The categories of harm of the plan the event at ``position`` belongs to, as last
@@ -331,13 +334,10 @@ class Timeline:
             return None
         episode = self.episodes[number - 1]
         events = self.events
-        start = episode.opened_by_index if episode.opened_by_index is not None else episode.start_index
-        for earlier in reversed(self.by_type.get("review_conference", ())):
-            if start <= earlier < position:
-                review = events[earlier]
-                recorded: tuple[str, ...] | None = getattr(review, "categories", None)
-                if recorded is not None and getattr(review, "held_by", None) != "receiving_authority":
-                    return recorded
+        for review in self._own_reviews_before(position):
+            recorded: tuple[str, ...] | None = getattr(review, "categories", None)
+            if recorded is not None:
+                return recorded
         for source in (episode.start_index, episode.opened_by_index):
             if source is not None and source < position:
                 found: tuple[str, ...] | None = getattr(events[source], "categories", None)
