@@ -82,7 +82,8 @@ class Severity(StrEnum):
 _BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED})
 
 
-_FIELDS = (
+#: a finding's fields, in the order of its JSON (and of a findings CSV's columns)
+FINDING_FIELDS = (
     "key",
     "rule_id",
     "title",
@@ -108,7 +109,7 @@ class _FindingSlots:
     allows. ``_rule_json`` holds the finding's rule part of its JSON when the engine made it.
     """
 
-    __slots__ = (*_FIELDS, "_rule_json")
+    __slots__ = (*FINDING_FIELDS, "_rule_json")
 
     def __init__(
         self,
@@ -236,7 +237,7 @@ class Finding(_FindingSlots):
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Finding, tuple([getattr(self, name) for name in _FIELDS]))
+        return (Finding, tuple([getattr(self, name) for name in FINDING_FIELDS]))
 
     def __hash__(self) -> int:
         return hash((self.key, self.status, self.due, self.occurred_on, self.explanation))

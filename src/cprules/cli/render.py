@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from cprules.errors import CaseError
-from cprules.findings import Finding, Report, Status
+from cprules.findings import FINDING_FIELDS, Finding, Report, Status
 from cprules.output import csv_cell as _csv_cell
 from cprules.output import printable
 
@@ -51,26 +51,7 @@ __all__ = [
 ]
 
 #: columns of a findings CSV (``check --format csv``, ``batch --out x.csv``)
-FINDING_COLUMNS = (
-    "case_id",
-    "pack_id",
-    "pack_version",
-    "as_of",
-    "key",
-    "rule_id",
-    "title",
-    "kind",
-    "severity",
-    "status",
-    "due",
-    "occurred_on",
-    "working_days_late",
-    "calendar_days_late",
-    "trigger_event",
-    "evidence_events",
-    "citation",
-    "explanation",
-)
+FINDING_COLUMNS = ("case_id", "pack_id", "pack_version", "as_of", *FINDING_FIELDS)
 #: further columns of a batch CSV: a case that could not be read or evaluated is one row
 ERROR_COLUMNS = ("error_kind", "error_path", "error_rule_id", "error_message")
 
