@@ -325,3 +325,26 @@ def test_the_modules_examples_run() -> None:
     for module in (errors, yamlmistakes, yamlsafe, loader, messages, resolved, scaffold):
         failures, tried = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert failures == 0 and tried > 0, module.__name__
+
+
+@pytest.mark.parametrize(
+    ("field", "words"),
+    [
+        ("within", "'three' is not a whole number; write digits, e.g. weeks: 4"),
+        ("due_at", "unknown field 'evnt'"),
+    ],
+)
+def test_a_mistake_inside_an_optional_field_is_that_mistake_not_a_wish_to_leave_it_out(
+    tmp_path: Path, field: str, words: str
+) -> None:
+    # within and due_at may be left out (one of them is needed): a mapping that does not fit is
+    # reported inside it, never as "cannot be a mapping"
+    value = "{weeks: three}" if field == "within" else "{evnt: core_group}"
+    expect = "{event: core_group}" if field == "within" else "{field: minutes_circulated}"
+    body = (
+        "extends: england\nrules:\n  - id: x\n    kind: deadline\n    title: X\n"
+        "    severity: breach\n    citation: c\n"
+        f"    trigger: {{event: icpc}}\n    expect: {expect}\n    {field}: {value}\n"
+    )
+    error = pack_error(write_pack(tmp_path / "p", body))
+    assert words in str(error) and "cannot be a mapping" not in str(error), str(error)
