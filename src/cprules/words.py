@@ -3,7 +3,7 @@
 Explanations are read aloud to a conference chair, so every rule kind builds its sentences from
 the phrases here and never prints a selector's internals (field names, ``true``/``false``,
 event type slugs). One table per event type and field says how a value reads: as a state in
-brackets ("the core group (held)"), a modifier after the noun ("an escalation to the line
+brackets ("the core group held"), a modifier after the noun ("an escalation to the line
 manager"), an adjective before it ("a pre-birth ICPC") or a clause ("a visit on which the
 child was seen alone"); and, as a sentence, what the value says ("the child was seen alone").
 To change a word, change it here: every explanation that uses it follows.
@@ -158,8 +158,10 @@ def named(event: _Event, noun: str) -> str:
     '2nd plan end' for the second of its type that day.
 
     >>> from cprules.case import parse_case
-    >>> a, b = parse_case({"case_id": "W", "events": [{"id": "pe", "type": "plan_end",
-    ...     "date": "2024-05-02"}, {"type": "visit", "date": "2024-05-03"}]}).ordered_events
+    >>> _, a, b = parse_case({"case_id": "W", "events": [
+    ...     {"id": "ps", "type": "plan_start", "date": "2024-05-01"},
+    ...     {"id": "pe", "type": "plan_end", "date": "2024-05-02", "reason": "died"},
+    ...     {"type": "visit", "date": "2024-05-03"}]}).ordered_events
     >>> named(a, "plan end"), named(b, "visit")
     ('plan end pe', 'visit')
     """
@@ -357,12 +359,13 @@ def _adjective(yes: str, no: str, fact_words: str, said: str, unsaid: str) -> _F
 
 
 def _states(fact_words: str, subject: str, **states: str) -> _Field:
-    """An enumeration read as a state in brackets: 'the core group (held)'."""
+    """An enumeration read as a participle after the noun: 'the core group held' (negated, in
+    brackets: 'the core group (not cancelled)')."""
     return _Field(
         fact_words,
         {
             value: _Value(
-                "paren", words, f"not {words}", f"{subject} was {words}", f"{subject} was not {words}"
+                "mod", words, f"not {words}", f"{subject} was {words}", f"{subject} was not {words}"
             )
             for value, words in states.items()
         },
@@ -965,19 +968,19 @@ class SelectorWords:
     """A selector's events in words, with each article the explanations need."""
 
     bare: str
-    """'core group (held)'"""
+    """'core group held'"""
     a: str
-    """'a core group (held)'"""
+    """'a core group held'"""
     the: str
-    """'the core group (held)'"""
+    """'the core group held'"""
     first: str
-    """'the first core group (held)'"""
+    """'the first core group held'"""
     next: str
-    """'the next core group (held)'"""
+    """'the next core group held'"""
     no: str
-    """'no core group (held)'"""
+    """'no core group held'"""
     plural: str
-    """'core groups (held)'"""
+    """'core groups held'"""
     nouns: str
     """the event types alone: 'core group', 'ICPC or review conference'"""
 

@@ -145,7 +145,7 @@ def test_the_checks_catch_what_they_look_for() -> None:
     for text in bad:
         assert problems(report(finding(text)), case), text
     assert problems(report(finding(good)), case) == []
-    overdue = finding("Due 2024-01-05: x. No core group (held) by 2024-06-01: overdue by 3 working days.")
+    overdue = finding("Due 2024-01-05: x. No core group held by 2024-06-01: overdue by 3 working days.")
     assert problems(report(overdue), case) == []
     assert problems(report(finding(overdue.explanation, Status.UNDETERMINED)), case)
 

@@ -212,7 +212,7 @@ def test_a_plan_that_ends_before_the_first_core_group_falls_due_owes_none() -> N
     [finding] = run(FIRST_CORE_GROUP, plan("2024-06-03", ended("2024-06-06")), date(2025, 6, 1))
     assert (finding.status, finding.due, finding.working_days_late) == (Status.NOT_APPLICABLE, None, None)
     assert finding.explanation.startswith(
-        "The plan ended on 2024-06-06 (plan end pe), before the first core group (held) fell due on "
+        "The plan ended on 2024-06-06 (plan end pe), before the first core group held fell due on "
         "2024-06-17"
     )
 
@@ -234,7 +234,7 @@ def test_a_plan_that_ends_after_the_due_date_leaves_it_missed_and_the_lateness_f
             4,
         ), as_of
         assert finding.occurred_on is None and finding.evidence_events == ("pe",)
-        assert "No core group (held) by the time the plan ended on 2024-06-21" in finding.explanation
+        assert "No core group held by the time the plan ended on 2024-06-21" in finding.explanation
     # before the plan ended it was overdue, and open
     [before] = run(FIRST_CORE_GROUP, events, date(2024, 6, 20))
     assert (before.status, before.working_days_late) == (Status.OVERDUE, 3)

@@ -403,7 +403,7 @@ class Selector(BaseModel):
         """The selector's events in words, with articles: ``.a``, ``.the``, ``.no``, ``.plural``.
 
         >>> Selector.model_validate({"event": "core_group", "where": {"status": "held"}}).words.first
-        'the first core group (held)'
+        'the first core group held'
         """
         return selector_words(self)
 
@@ -502,7 +502,7 @@ class Selector(BaseModel):
                 yield f"{kind}.{field}"
 
     def describe(self) -> str:
-        """Plain English, without an article: 'core group (held)' (worked out once)."""
+        """Plain English, without an article: 'core group held' (worked out once)."""
         return self.words.bare
 
 

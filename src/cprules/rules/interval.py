@@ -42,7 +42,7 @@ gap is ``undetermined`` rather than a breach.
 core-group-interval@cg1#1 late 2024-04-28
 core-group-interval@cg2#1 overdue 2024-05-29
 >>> print(evaluate(rule, timeline, Verdicts(rule, timeline))[0].explanation)  # doctest: +NORMALIZE_WHITESPACE
-Due 2024-04-28: 1 month after the core group cg1 on 2024-03-28, for the next core group (held).
+Due 2024-04-28: 1 month after the core group cg1 on 2024-03-28, for the next core group held.
 The core group cg2 was held on 2024-04-29: 1 working day late (1 calendar day).
 """
 

@@ -234,8 +234,8 @@ class Verdicts:
         on 2024-03-19"); with ``skipped_from`` the holidays skipped between it and ``due`` are
         named, and a due date that falls on a holiday says so. ``done_text`` says what was done,
         with its date, starting a sentence ("The core group cg1 was held on 2024-04-05");
-        ``wanted`` names the thing expected ("the first core group (held)") and ``missing`` says
-        it was not done ("no core group (held)"). Something done after the window closed does
+        ``wanted`` names the thing expected ("the first core group held") and ``missing`` says
+        it was not done ("no core group held"). Something done after the window closed does
         not count, unless it was done by the due date.
         """
         timeline = self.timeline
