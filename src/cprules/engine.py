@@ -87,6 +87,7 @@ def __getattr__(name: str) -> Any:
         return WorkerError
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 CaseInput = Case | CaseError | Mapping[str, Any] | str | bytes
 """What a batch takes: a case, a case's JSON text or mapping, or a reader's :class:`CaseError`
 (what :func:`cprules.read_cases` yields passes through unchanged)."""
