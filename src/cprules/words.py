@@ -4,8 +4,9 @@ Explanations are read aloud to a conference chair, so every rule kind builds its
 the phrases here and never prints a selector's internals (field names, ``true``/``false``,
 event type slugs). One table per event type and field says how a value reads: as a state after
 the noun ("the core group held"; negated, in brackets: "(not postponed)"), a modifier after it
-("an escalation to the line manager"), an adjective before it ("a pre-birth ICPC") or a clause ("a visit on which the
-child was seen alone"); and, as a sentence, what the value says ("the child was seen alone").
+("an escalation to the line manager"), an adjective before it ("a pre-birth ICPC") or a clause
+("a visit on which the child was seen alone"); and, as a sentence, what the value says ("the
+child was seen alone").
 To change a word, change it here: every explanation that uses it follows.
 
 >>> from cprules.pack.model import Selector
