@@ -54,7 +54,7 @@ __all__ = ["evaluate"]
 class _Words:
     """The constant parts of a rule's explanations, worked out once per rule."""
 
-    __slots__ = ("done", "missing", "nothing", "period", "wanted")
+    __slots__ = ("missing", "nothing", "period", "wanted")
 
     def __init__(self, rule: DeadlineRule) -> None:
         self.period = rule.within.describe() if rule.within is not None else ""
@@ -65,7 +65,6 @@ class _Words:
             ups = [_follow_up(name) for name in expect.fields]
             self.wanted = " or ".join(up.noun for up in ups)
             self.missing = " and ".join(f"{up.noun} {up.not_done}" for up in ups)
-            self.done = capital(f"{ups[0].noun} {ups[0].done}")
         else:
             kinds = expect.types
             if kinds == ("plan_end",):  # once per plan: no "first"
@@ -75,7 +74,6 @@ class _Words:
             else:
                 self.wanted = expect.words.first
             self.missing = expect.words.no
-            self.done = ""
 
 
 def _follow_up(field: str) -> FollowUp:
