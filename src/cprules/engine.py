@@ -162,14 +162,13 @@ def evaluate(case: Case, pack: Pack, *, as_of: date) -> Report:
 
 
 class _Step:
-    """One rule of a pack as the engine runs it, worked out once per pack: its kind's
-    ``evaluate``, when it is quiet (:class:`~cprules.rules.Quiet`), and its findings then."""
+    """One rule of a pack as the engine runs it, worked out once per pack: when it is quiet
+    (:class:`~cprules.rules.Quiet`), and its findings then."""
 
-    __slots__ = ("fixed", "quiet", "rule", "run")
+    __slots__ = ("fixed", "quiet", "rule")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
-        self.run = evaluator(rule.kind)
         self.quiet = quiet(rule)
         #: the rule's findings on a case where it is quiet: those of the first such case (the
         #: kind's promise makes them the same on every other); immutable, so shared
@@ -221,7 +220,7 @@ def _call(step: _Step, timeline: Timeline, *, keep: bool) -> Sequence[Finding]:
     rule = step.rule
     verdicts = Verdicts(rule, timeline)
     try:
-        findings = step.run(rule, timeline, verdicts)
+        findings = evaluator(rule.kind)(rule, timeline, verdicts)
     except CalendarRangeError:
         # A valid case may hold any date to 2100-12-31, but a date worked out from one (10
         # working days after an ICPC on 2100-12-24) can fall past the years whose public
