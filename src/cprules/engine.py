@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -31,7 +31,7 @@ from cprules.errors import CalendarRangeError, CaseError, EvaluationError
 from cprules.findings import _BREACH_STATUSES, Finding, Report, Status
 from cprules.pack.loader import Pack
 from cprules.pack.model import Rule
-from cprules.rules import evaluator
+from cprules.rules import evaluator, quiet
 from cprules.rules.verdict import Verdicts
 from cprules.timeline import Timeline
 from cprules.words import capital, need
@@ -139,9 +139,12 @@ def evaluate(case: Case, pack: Pack, *, as_of: date) -> Report:
             "the years the working-day calendar knows"
         )
     timeline = Timeline.build(case, as_of, pack.calendar)
+    steps = _STEPS.get(pack)
+    if steps is None:
+        steps = _STEPS[pack] = tuple(_Step(rule) for rule in pack.rules)
     findings: list[Finding] = []
-    for rule in pack.rules:
-        findings.extend(_run(rule, timeline, pack))
+    for step in steps:
+        findings.extend(_run(step, timeline, pack))
     deferring = _PLANS.get(pack)
     if deferring is None:
         deferring = _PLANS[pack] = _deferrals(tuple((rule.id, rule.defers_to) for rule in pack.rules))
@@ -158,17 +161,47 @@ def evaluate(case: Case, pack: Pack, *, as_of: date) -> Report:
     )
 
 
-def _run(rule: Rule, timeline: Timeline, pack: Pack) -> list[Finding]:
-    verdicts = Verdicts(rule, timeline)
+class _Step:
+    """One rule of a pack as the engine runs it, worked out once per pack: when it is quiet
+    (:class:`~cprules.rules.Quiet`), and its findings then."""
+
+    __slots__ = ("fixed", "quiet", "rule")
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.quiet = quiet(rule)
+        #: the rule's findings on a case where it is quiet: those of the first such case (the
+        #: kind's promise makes them the same on every other); immutable, so shared
+        self.fixed: tuple[Finding, ...] | None = None
+
+
+def _run(step: _Step, timeline: Timeline, pack: Pack) -> Sequence[Finding]:
+    rule = step.rule
+    if rule.applies_when is not None or timeline.records is not None:
+        screened = _screen(rule, timeline, pack)
+        if screened is not None:
+            return screened
+    quiet = step.quiet
+    if quiet is not None and quiet.holds(timeline):
+        if step.fixed is not None:
+            return step.fixed  # a rule whose triggers are absent costs a look-up, not a run
+        return _call(step, timeline, keep=True)
+    return _call(step, timeline, keep=False)
+
+
+def _screen(rule: Rule, timeline: Timeline, pack: Pack) -> list[Finding] | None:
+    """The finding of a rule that cannot run on this case: it applies only to other
+    authorities, or the case's source does not record what it needs. None when it can run."""
     if rule.applies_when is not None:
         holds = rule.applies_when.holds(timeline.case.authority)
         if holds is None:
             return [
-                verdicts.undetermined(
+                Verdicts(rule, timeline).undetermined(
                     "The rule applies only to some authorities and the case does not say its authority"
                 )
             ]
         if not holds:
+            verdicts = Verdicts(rule, timeline)
             return [verdicts.not_applicable("The rule does not apply to this case's authority")]
     if timeline.records is not None:
         missing = sorted(need for need in pack.rule_needs[rule.id] if not timeline.recorded(need))
@@ -177,7 +210,15 @@ def _run(rule: Rule, timeline: Timeline, pack: Pack) -> list[Finding]:
             types = {need for need in missing if "." not in need}
             missing = [need for need in missing if need.partition(".")[0] not in types or need in types]
             what = " or ".join(_need_label(need) for need in missing[:3])
-            return [verdicts.undetermined(f"The source does not record {what}")]
+            return [Verdicts(rule, timeline).undetermined(f"The source does not record {what}")]
+    return None
+
+
+def _call(step: _Step, timeline: Timeline, *, keep: bool) -> Sequence[Finding]:
+    """What the rule's kind finds on ``timeline``; with ``keep``, kept as the rule's findings
+    whenever it is quiet."""
+    rule = step.rule
+    verdicts = Verdicts(rule, timeline)
     try:
         findings = evaluator(rule.kind)(rule, timeline, verdicts)
     except CalendarRangeError:
@@ -196,6 +237,8 @@ def _run(rule: Rule, timeline: Timeline, pack: Pack) -> list[Finding]:
         ) from exc
     if not findings:  # every rule reports (docs/statuses.md)
         findings = [verdicts.not_applicable("Nothing in the timeline triggered this rule")]
+    if keep:
+        step.fixed = tuple(findings)
     return findings
 
 
@@ -297,6 +340,9 @@ def _defer(
 
 #: each pack's deferring rules, worked out once per pack (a pure cache: packs are immutable)
 _PLANS: WeakKeyDictionary[Pack, tuple[tuple[str, tuple[str, ...]], ...]] = WeakKeyDictionary()
+#: each pack's rules as the engine runs them (a cache: what a step keeps is the same whichever
+#: case or thread stores it first)
+_STEPS: WeakKeyDictionary[Pack, tuple[_Step, ...]] = WeakKeyDictionary()
 
 
 def _evaluate_one(item: CaseInput, pack: Pack, as_of: date) -> Result:

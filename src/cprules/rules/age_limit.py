@@ -30,11 +30,18 @@ from __future__ import annotations
 
 from cprules.findings import Finding
 from cprules.pack.model import AgeLimitRule
+from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts
 from cprules.timeline import Timeline, birthday
 from cprules.words import happened, named, ordinal
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "quiet"]
+
+
+def quiet(rule: AgeLimitRule) -> Quiet:
+    """The rule's findings are the same on every case with no plan: "No plan in the timeline." (the
+    first lines of :func:`evaluate`)."""
+    return Quiet((("plan_start",),))
 
 
 def evaluate(rule: AgeLimitRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:

@@ -49,11 +49,18 @@ from __future__ import annotations
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding
 from cprules.pack.model import AlternationRule, Selector
+from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Timeline
 from cprules.words import asked, capital, denied, listed, ordinal
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "quiet"]
+
+
+def quiet(rule: AlternationRule) -> Quiet:
+    """The rule's findings are the same on every case with no plan: "No plan in the timeline." (the
+    first lines of :func:`evaluate`)."""
+    return Quiet((("plan_start",),))
 
 
 def evaluate(rule: AlternationRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:

@@ -45,11 +45,18 @@ from datetime import date
 from cprules.case import AnyEvent
 from cprules.findings import Finding
 from cprules.pack.model import CessationRule, Selector
+from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
 from cprules.words import REASON_TEXT, facts, named
 
-__all__ = ["REASON_TEXT", "empty_facts", "evaluate"]
+__all__ = ["REASON_TEXT", "empty_facts", "evaluate", "quiet"]
+
+
+def quiet(rule: CessationRule) -> Quiet:
+    """The rule's findings are the same on every case with no plan that has ended (no plan start, or
+    no plan end): "No plan has ended." (the first lines of :func:`evaluate`)."""
+    return Quiet((("plan_start",), ("plan_end",)))
 
 
 def evaluate(rule: CessationRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:

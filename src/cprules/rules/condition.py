@@ -65,13 +65,20 @@ from datetime import date
 from cprules.case import AnyEvent
 from cprules.findings import Finding, Status
 from cprules.pack.model import ConditionRule, Selector, Within
+from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Timeline
 from cprules.words import REASON_TEXT, asked, capital, facts, happened, listed, said
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "quiet"]
 
 _BREACHES = (Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED)
+
+
+def quiet(rule: ConditionRule) -> Quiet:
+    """The rule's findings are the same on every case with no event it may check: "No review
+    conference in the timeline." (the first lines of :func:`evaluate`)."""
+    return Quiet((rule.event.types,), rule.event)
 
 
 def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:

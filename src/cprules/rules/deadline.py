@@ -44,11 +44,12 @@ from datetime import date
 from cprules.case import AnyEvent
 from cprules.findings import Finding
 from cprules.pack.model import DeadlineRule, FieldExpect, Selector
+from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Closure, Timeline
 from cprules.words import FOLLOW_UPS, FollowUp, capital, facts, happened
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "quiet"]
 
 
 class _Words:
@@ -82,6 +83,12 @@ def _follow_up(field: str) -> FollowUp:
 
 def _words(rule: DeadlineRule) -> _Words:
     return rule.once("words", lambda: _Words(rule))
+
+
+def quiet(rule: DeadlineRule) -> Quiet:
+    """The rule's findings are the same on every case with no event its trigger may accept: "No ICPC
+    in the timeline." (the first lines of :func:`evaluate`)."""
+    return Quiet((rule.trigger.types,), rule.trigger)
 
 
 def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:

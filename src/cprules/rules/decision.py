@@ -81,11 +81,12 @@ from dataclasses import replace
 from cprules.case import AnyEvent, Votes
 from cprules.findings import Finding
 from cprules.pack.model import DecisionRule, Selector
+from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Timeline
 from cprules.words import EVENT_LABELS, aside, capital, named, plural
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "quiet"]
 
 _CONFERENCE_TYPES = ("icpc", "review_conference", "transfer_in_conference")
 _ANY_CONFERENCE = Selector(event=_CONFERENCE_TYPES)
@@ -111,6 +112,12 @@ _REASON_WORDS = {"missing_reports": "for want of reports", "attendance": "for wa
 
 #: the chair adjourns decision-making itself pending reports or attendance (not a vote's result)
 _NOT_DECIDED_BY_VOTES = ("missing_reports", "attendance")
+
+
+def quiet(rule: DecisionRule) -> Quiet:
+    """The rule's findings are the same on every case with no conference its selector surely
+    accepts: "No ICPC in the timeline." (the first lines of :func:`evaluate`)."""
+    return Quiet((rule.conference.types,), rule.conference, surely=True)
 
 
 def evaluate(rule: DecisionRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:

@@ -51,11 +51,18 @@ from __future__ import annotations
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding
 from cprules.pack.model import EscalationRule, Selector
+from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Timeline
 from cprules.words import capital, happened, listed, ordinal
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "quiet"]
+
+
+def quiet(rule: EscalationRule) -> Quiet:
+    """The rule's findings are the same on every case with no plan: "No plan in the timeline." (the
+    first lines of :func:`evaluate`)."""
+    return Quiet((("plan_start",),))
 
 
 def evaluate(rule: EscalationRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:

@@ -53,14 +53,21 @@ from datetime import date, timedelta
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding
 from cprules.pack.model import CONFERENCE_TYPES, IntervalRule, Selector
+from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
 from cprules.words import capital, facts, happened, plural
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "quiet"]
 
 #: the conferences that may set a frequency for the rest of the plan
 _CONFERENCES = tuple(sorted(CONFERENCE_TYPES))
+
+
+def quiet(rule: IntervalRule) -> Quiet:
+    """The rule's findings are the same on every case with no plan: "No plan in the timeline." (the
+    first lines of :func:`evaluate`)."""
+    return Quiet((("plan_start",),))
 
 
 def evaluate(rule: IntervalRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:

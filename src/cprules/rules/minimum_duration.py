@@ -40,12 +40,19 @@ from datetime import date
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding, Status
 from cprules.pack.model import MinimumDurationRule, Selector
+from cprules.rules import Quiet
 from cprules.rules.cessation import empty_facts
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
 from cprules.words import REASON_TEXT, plural
 
-__all__ = ["evaluate", "span"]
+__all__ = ["evaluate", "quiet", "span"]
+
+
+def quiet(rule: MinimumDurationRule) -> Quiet:
+    """The rule's findings are the same on every case with no plan: "No plan in the timeline." (the
+    first lines of :func:`evaluate`)."""
+    return Quiet((("plan_start",),))
 
 
 def evaluate(rule: MinimumDurationRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:

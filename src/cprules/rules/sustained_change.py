@@ -47,15 +47,23 @@ from __future__ import annotations
 from cprules.case import AnyEvent, Episode
 from cprules.findings import Finding
 from cprules.pack.model import Selector, SustainedChangeRule
+from cprules.rules import Quiet
 from cprules.rules.cessation import empty_facts
 from cprules.rules.minimum_duration import span
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "quiet"]
 
 _REVIEW = Selector(event="review_conference")
 _SUSTAINED = Selector(event="sustained_change_from")
+
+
+def quiet(rule: SustainedChangeRule) -> Quiet:
+    """The rule's findings are the same on every case with no plan that has ended (no plan start, or
+    no plan end): "No neglect plan has ended for improvement." (the first lines of
+    :func:`evaluate`)."""
+    return Quiet((("plan_start",), ("plan_end",)))
 
 
 def evaluate(rule: SustainedChangeRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:

@@ -41,11 +41,18 @@ from datetime import date
 from cprules.case import AnyEvent
 from cprules.findings import Finding
 from cprules.pack.model import Selector, WindowRule
+from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts, label
 from cprules.timeline import Timeline
 from cprules.words import capital, facts, happened, plural
 
-__all__ = ["evaluate"]
+__all__ = ["evaluate", "quiet"]
+
+
+def quiet(rule: WindowRule) -> Quiet:
+    """The rule's findings are the same on every case with no event it may check: "No pre-birth ICPC
+    in the timeline." (the first lines of :func:`evaluate`)."""
+    return Quiet((rule.event.types,), rule.event)
 
 
 def evaluate(rule: WindowRule, timeline: Timeline, verdicts: Verdicts) -> list[Finding]:
