@@ -5,8 +5,9 @@ are plain typed Python, so the pure wheel and the compiled one run the same code
 
 ``CPRULES_COMPILE`` decides, for a (non-editable) wheel build:
 
-- ``1``: compile. The hook asks for ``mypy`` and ``setuptools`` in the build environment
-  (pip's isolated build installs them), so this costs a download of mypy on every build;
+- ``1``: compile. The hook asks for ``mypy``, ``setuptools`` and the runtime dependencies
+  with their stubs in the build environment (pip's isolated build installs them), so this
+  costs a download of mypy on every build;
 - unset (the default): compile only when mypyc is already importable in the build
   environment (``pip install --no-build-isolation .`` from a venv that has mypy), so a plain
   ``pip install .`` downloads nothing more than hatchling and builds the pure wheel;
@@ -45,6 +46,8 @@ GROUP = "cprules._native"
 #: ``object.__setattr__(self, "name", value)`` into a direct store); 2.4.1 is the one CI locks
 MIN_MYPY = (2, 4)
 MYPY_REQUIREMENT = "mypy>=2.4"
+#: the stubs the test extra installs for ``mypy --strict src``
+STUBS = ("types-PyYAML", "types-python-dateutil", "types-defusedxml")
 
 
 class CompileError(Exception):
@@ -151,9 +154,15 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[misc,valid-type]
         return os.environ.get("CPRULES_COMPILE", "").strip()
 
     def dependencies(self) -> list[str]:
-        """``mypy`` and ``setuptools`` for the build environment when ``CPRULES_COMPILE=1``."""
+        """What mypyc needs in the build environment when ``CPRULES_COMPILE=1``.
+
+        mypy and setuptools, and the project's own dependencies with their type stubs: mypyc
+        type-checks the modules against them (and loads pydantic's mypy plugin), so the
+        compiled code is built on the same types as ``mypy --strict src`` sees.
+        """
         if self.target_name == "wheel" and self._mode() == "1":
-            return [MYPY_REQUIREMENT, "setuptools"]
+            runtime = list(self.metadata.core.dependencies)
+            return [MYPY_REQUIREMENT, "setuptools", *runtime, *STUBS]
         return []
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:

@@ -6,7 +6,10 @@ the same file is the pure fallback: a wheel built without a C compiler or withou
 simply ships the ``.py`` files alone, and a compiled wheel ships both (Python loads the
 extension module when one sits next to the source).
 
-Left out on purpose: ``findings``, ``case`` and ``pack.model`` (pydantic models, or classes
+Left out on purpose: ``calendar`` (it compiles, but mypyc checks argument types on entry
+with its own messages, "int object expected; got str", where the calendar's promise is a
+``TypeError`` naming the argument, and a count beyond a C ``ssize_t`` raises OverflowError
+rather than CalendarRangeError; compiling it needs ``object``-typed public entry points), ``findings``, ``case`` and ``pack.model`` (pydantic models, or classes
 whose ``__class__`` is swapped), and ``engine`` (tests replace its functions, which a compiled
 module would call directly, past the replacement), and ``words``: mypyc compiles it, but
 ``_render`` gives one variable first a one-item tuple and then a longer one, which mypy's
@@ -24,7 +27,6 @@ __all__ = ["COMPILED_CANDIDATES", "compiled_modules"]
 
 #: the modules handed to mypyc, in one group (``cprules._native``) so calls between them are native
 COMPILED_CANDIDATES: tuple[str, ...] = (
-    "cprules.calendar",
     "cprules.timeline",
     "cprules.rules.verdict",
     "cprules.rules.age_limit",
