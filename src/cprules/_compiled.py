@@ -9,8 +9,9 @@ extension module when one sits next to the source).
 Left out on purpose: ``calendar`` (it compiles, but mypyc checks argument types on entry
 with its own messages, "int object expected; got str", where the calendar's promise is a
 ``TypeError`` naming the argument, and a count beyond a C ``ssize_t`` raises OverflowError
-rather than CalendarRangeError; compiling it needs ``object``-typed public entry points), ``findings``, ``case`` and ``pack.model`` (pydantic models, or classes
-whose ``__class__`` is swapped), and ``engine`` (tests replace its functions, which a compiled
+rather than CalendarRangeError; compiling it needs ``object``-typed public entry points);
+``findings``, ``case`` and ``pack.model`` (pydantic models, or classes whose ``__class__`` is
+swapped), and ``engine`` (tests replace its functions, which a compiled
 module would call directly, past the replacement), and ``words``: mypyc compiles it, but
 ``_render`` gives one variable first a one-item tuple and then a longer one, which mypy's
 inference allows (the items are ``Any``) and mypyc's fixed-length tuple refuses at run time
