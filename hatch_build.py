@@ -46,8 +46,9 @@ GROUP = "cprules._native"
 #: ``object.__setattr__(self, "name", value)`` into a direct store); 2.4.1 is the one CI locks
 MIN_MYPY = (2, 4)
 MYPY_REQUIREMENT = "mypy>=2.4"
-#: the stubs the test extra installs for ``mypy --strict src``
-STUBS = ("types-PyYAML", "types-python-dateutil", "types-defusedxml")
+#: what the test extra installs for ``mypy --strict src`` beyond the runtime dependencies:
+#: the stubs, and msgspec (cprules._fastcase imports it, and mypyc follows that import)
+STUBS = ("types-PyYAML", "types-python-dateutil", "types-defusedxml", "msgspec>=0.14")
 
 
 class CompileError(Exception):
