@@ -18,6 +18,7 @@ each citing the procedure's paragraph and showing its arithmetic.
 
 from typing import TYPE_CHECKING, Any
 
+from cprules._compiled import compiled_modules as compiled_modules
 from cprules._version import __version__
 from cprules.calendar import WorkingCalendar
 from cprules.case import Case, Child, Episode, load_case, parse_case

@@ -252,15 +252,17 @@ class WorkingCalendar:
         # Built here rather than on first use: every calendar gets used, the build happens once
         # per distinct settings, and the per-call paths then need no "built yet?" test.
         tables = _build_tables(country, subdiv, closures_tuple)
-        setattr_ = object.__setattr__
-        setattr_(self, "_country", country)
-        setattr_(self, "_subdiv", subdiv)
-        setattr_(self, "_closures", closures_tuple)
-        setattr_(self, "_hash", hash((country, subdiv, closures_tuple)))
-        setattr_(self, "_tables", tables)
-        setattr_(self, "_cum", tables.cum)
-        setattr_(self, "_working", tables.working)
-        setattr_(self, "_is_working", tables.is_working)
+        # Spelt out as object.__setattr__(self, "name", ...) with the name written in: mypyc
+        # turns exactly that form into a direct store (an alias of object.__setattr__ is
+        # refused by its compiled classes), and plain Python runs it as before.
+        object.__setattr__(self, "_country", country)
+        object.__setattr__(self, "_subdiv", subdiv)
+        object.__setattr__(self, "_closures", closures_tuple)
+        object.__setattr__(self, "_hash", hash((country, subdiv, closures_tuple)))
+        object.__setattr__(self, "_tables", tables)
+        object.__setattr__(self, "_cum", tables.cum)
+        object.__setattr__(self, "_working", tables.working)
+        object.__setattr__(self, "_is_working", tables.is_working)
 
     # --- settings (read-only) ------------------------------------------------------------------
 

@@ -626,6 +626,14 @@ class RuleBase(BaseModel):
         on every case, such as the words of its explanations. Not part of the pack format."""
         return {}
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """Pickle the rule without ``derived``: that cache belongs to one process (its values
+        may be instances of mypyc-compiled classes, which pickle cannot rebuild), and a worker
+        works it out again the first time it evaluates the rule."""
+        state: dict[Any, Any] = super().__getstate__()
+        state["__dict__"] = {key: value for key, value in state["__dict__"].items() if key != "derived"}
+        return state
+
     def once(self, key: str, build: Callable[[], _T]) -> _T:
         """``build()``, worked out the first time ``key`` is asked for and kept on the rule.
 
