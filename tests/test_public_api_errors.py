@@ -247,6 +247,7 @@ NOT_INPUT_FUNCTIONS = {
     "SourceError": "an exception class",
     "OutputError": "an exception class",
     "WorkerError": "an exception class",
+    "WorkerPool": "starts processes: its bad-input tests are in tests/faults/test_worker_pool.py",
     "Status": "a str enum: Status('x') raises ValueError, as every Enum lookup does",
     "Severity": "a str enum, as Status",
     "Case": "a pydantic model: parse_case is the checked way in; Case.model_validate keeps pydantic's errors",

@@ -23,11 +23,12 @@ from datetime import date
 from enum import StrEnum
 from functools import cache
 from json.encoder import encode_basestring
-from typing import Annotated, Any, Literal
-
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from cprules.errors import SourceError
+
+if TYPE_CHECKING:  # pydantic loads when a schema or a report read back needs it, not on import
+    from pydantic import TypeAdapter, ValidationError
 
 __all__ = ["REPORT_SCHEMA_VERSION", "Finding", "Report", "Severity", "Status"]
 
@@ -156,7 +157,8 @@ class Finding(_FindingSlots):
     """
 
     __slots__ = ()
-    __pydantic_config__ = ConfigDict(use_attribute_docstrings=True)
+    #: pydantic's ``ConfigDict(use_attribute_docstrings=True)``, written as the dict it is
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"use_attribute_docstrings": True}
 
     key: str
     """Stable across runs, file orders and inserted events: rule id, trigger event id and
@@ -326,7 +328,7 @@ class Report:
     True
     """
 
-    __pydantic_config__ = ConfigDict(use_attribute_docstrings=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"use_attribute_docstrings": True}
 
     case_id: str
     """The case's id, as the case gives it."""
@@ -342,10 +344,8 @@ class Report:
     """The date the report is as at: events after it are not seen."""
     findings: tuple[Finding, ...] = field(default=())
     """Every finding of every rule, rule by rule in pack order, each rule's by date."""
-    report_schema: Annotated[
-        Literal[1],
-        Field(description="The version of the report format; docs/versioning.md says what changes it."),
-    ] = REPORT_SCHEMA_VERSION
+    report_schema: Literal[1] = REPORT_SCHEMA_VERSION
+    """The version of the report format; docs/versioning.md says what changes it."""
 
     @property
     def breaches(self) -> list[Finding]:
@@ -419,6 +419,8 @@ class Report:
             raise TypeError(
                 f"Report.from_json() argument 'text' must be str or bytes, not {type(text).__name__}"
             )
+        from pydantic import ValidationError
+
         try:
             return report_adapter().validate_json(text)
         except ValidationError as exc:
@@ -517,6 +519,8 @@ _REPORT_MESSAGES = {
 @cache
 def finding_adapter() -> TypeAdapter[Finding]:
     """The pydantic adapter of :class:`Finding` (its JSON Schema), built when first asked for."""
+    from pydantic import TypeAdapter
+
     return TypeAdapter(Finding)
 
 
@@ -526,4 +530,6 @@ def report_adapter() -> TypeAdapter[Report]:
 
     Built when first asked for: building it costs ~40 ms, which ``import cprules`` need not pay.
     """
+    from pydantic import TypeAdapter
+
     return TypeAdapter(Report)

@@ -42,16 +42,24 @@ import pickle
 import queue
 import signal
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from cprules.errors import CprulesError
 
-__all__ = ["WorkerError", "run_in_workers"]
+if TYPE_CHECKING:
+    from cprules.engine import CaseInput, ReportText, Result
+    from cprules.errors import CaseError, EvaluationError
+    from cprules.pack import Pack
+
+__all__ = ["WorkerError", "WorkerPool", "run_in_workers"]
 
 #: chunks given to one worker at a time: one it works on, one waiting, so it never idles
 _PER_WORKER = 2
@@ -190,17 +198,135 @@ def run_in_workers(
     :class:`WorkerError` when a worker dies or fails holding a chunk (after yielding every result
     before that chunk). Closing the iterator early stops the workers.
     """
-    pool = _Pool(work, state, jobs)
+    pool = _Pool(state, jobs)
     try:
-        yield from pool.run(iter(items), max(1, chunk_size))
+        yield from pool.run(work, (), iter(items), max(1, chunk_size))
     finally:
         pool.close()
 
 
+class WorkerPool:
+    """Worker processes kept for many calls, each evaluating under one pack.
+
+    :func:`cprules.evaluate_many` and ``evaluate_lines`` with ``jobs > 1`` start their worker
+    processes on every call and stop them at its end (~50 ms, and each worker warms its caches
+    again). A pool starts ``jobs`` workers once, when it is made, and every call hands them
+    chunks of ``chunk_size`` cases: the workers parse, evaluate and (for
+    :meth:`evaluate_lines` and :meth:`evaluate_texts`) write the JSON, so the parent only
+    moves text. Each call gives what the function of the same name in :mod:`cprules.engine`
+    gives with ``jobs > 1``, with every guarantee of a batch: one result per input case, in
+    input order; the results before a fault come out before it is raised; a worker that dies
+    raises :class:`WorkerError` (and the next call starts a worker in its place).
+
+    Use it in a ``with`` block, or call :meth:`close`; calling a closed pool raises
+    :class:`WorkerError` (``how == "closed"``). One call at a time: start the next call once
+    the last one's results have been read (or its iterator closed); a call started while
+    another is being read raises :class:`WorkerError` (``how == "busy"``). ``as_of`` is given
+    per call, so one pool serves any number of dates.
+
+    >>> import json
+    >>> from datetime import date
+    >>> import cprules
+    >>> with cprules.WorkerPool(cprules.load_pack("england"), jobs=2) as pool:
+    ...     first = list(pool.evaluate_lines(['{"case_id": "A"}'], as_of=date(2024, 6, 1)))
+    ...     second = list(pool.evaluate_lines(['{"case_id": 3}'], as_of=date(2024, 6, 1)))
+    >>> [json.loads(line).get("error", {}).get("kind") for line in first + second]
+    [None, 'case']
+    """
+
+    def __init__(self, pack: Pack, *, jobs: int = 2, chunk_size: int = 200) -> None:
+        from cprules.pack import Pack
+
+        if not isinstance(pack, Pack):
+            raise TypeError(f"WorkerPool() argument 'pack' must be a cprules.Pack, not {type(pack).__name__}")
+        for name, value in (("jobs", jobs), ("chunk_size", chunk_size)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"WorkerPool() argument {name!r} must be an int, not {type(value).__name__}")
+        # as evaluate_many reads them: fewer than one is one
+        jobs, chunk_size = max(1, jobs), max(1, chunk_size)
+        self.pack = pack
+        """The pack every call evaluates under (the workers' own, from when the pool started)."""
+        self.jobs = jobs
+        """The number of worker processes."""
+        self.chunk_size = chunk_size
+        """Cases handed to a worker at a time."""
+        self._pool: _Pool | None = _Pool(pack, jobs)
+        self._pool.start()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has run: the workers are gone."""
+        return self._pool is None
+
+    def evaluate_lines(self, lines: Iterable[CaseInput], *, as_of: date) -> Iterator[str]:
+        """JSON Lines in, JSON Lines out, as :func:`cprules.engine.evaluate_lines` gives them."""
+        from cprules.engine import _worker_lines
+
+        return self._call("evaluate_lines", _worker_lines, lines, as_of)
+
+    def evaluate_many(self, cases: Iterable[CaseInput], *, as_of: date) -> Iterator[Result]:
+        """A report or an error per case, as :func:`cprules.evaluate_many` gives them."""
+        from cprules.engine import _worker_chunk
+
+        return self._call("evaluate_many", _worker_chunk, cases, as_of)
+
+    def evaluate_texts(
+        self, cases: Iterable[CaseInput], *, as_of: date
+    ) -> Iterator[ReportText | CaseError | EvaluationError]:
+        """Each report as text and figures, as :func:`cprules.engine.evaluate_texts` gives them."""
+        from cprules.engine import _worker_texts
+
+        return self._call("evaluate_texts", _worker_texts, cases, as_of)
+
+    def _call(self, method: str, work: Work, items: Iterable[Any], as_of: date) -> Iterator[Any]:
+        # checked now, not when the results are first read
+        if self._pool is None:
+            raise WorkerError(
+                f"WorkerPool.{method}() on a closed pool: its workers have stopped; make a new pool",
+                how="closed",
+            )
+        if isinstance(as_of, datetime) or not isinstance(as_of, date):
+            raise TypeError(
+                f"WorkerPool.{method}() argument 'as_of' must be a datetime.date, not {type(as_of).__name__}"
+            )
+        from cprules.case import MAX_DATE, MIN_DATE
+        from cprules.errors import CalendarRangeError
+
+        if not MIN_DATE <= as_of <= MAX_DATE:
+            raise CalendarRangeError(
+                f"WorkerPool.{method}() argument 'as_of' must lie in {MIN_DATE.isoformat()}.."
+                f"{MAX_DATE.isoformat()}, the years the working-day calendar knows"
+            )
+        return self._pool.run(work, (as_of,), iter(items), self.chunk_size)
+
+    def close(self) -> None:
+        """Stop the workers (at once: a worker leaves when its task pipe closes). Idempotent."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._pool is None else f"{self.jobs} workers"
+        return f"<WorkerPool {self.pack.id!r}, {state}>"
+
+
+#: the pools of this process that have workers (weakly held): a worker forked for one pool must
+#: close the parent's ends of every pool's pipes, or another pool's workers would not see their
+#: pipes close when that pool stops. Bookkeeping of open pipes, never of cases or results.
+_LIVE_POOLS: weakref.WeakSet[_Pool] = weakref.WeakSet()
+
+
 class _Pool:
-    def __init__(self, work: Work, state: Any, jobs: int) -> None:
+    def __init__(self, state: Any, jobs: int) -> None:
         self._context: Any = multiprocessing.get_context(_start_method())
-        self._work = work
         # a forked worker inherits the parent's objects as they are; a spawned one needs a copy
         forked = self._context.get_start_method() == "fork"
         self._state: _State = _Inherited(state) if forked else _Pickled(pickle.dumps(state))
@@ -210,16 +336,54 @@ class _Pool:
         self._ready: dict[int, list[Any] | _Failed] = {}
         #: the first chunk lost with a worker that died, and the worker's exit code
         self._lost: tuple[int, int | None] | None = None
+        #: the next chunk number: numbers run on across calls, so a result of a call whose
+        #: reader stopped early is told apart from the next call's and dropped
+        self._next = 0
+        #: the first chunk number of the call being read
+        self._base = 0
+        self._running = False
+
+    def start(self) -> None:
+        """Start the workers, or those that have died since the last call."""
+        for index, worker in enumerate(self._workers):
+            if not worker.process.is_alive():
+                worker.held.clear()
+                self._stop(worker)
+                self._workers[index] = self._start()
+        while len(self._workers) < self._jobs:
+            self._workers.append(self._start())
+        _LIVE_POOLS.add(self)
 
     # -- the parent's loop ---------------------------------------------------------------------
 
-    def run(self, source: Iterator[Any], chunk_size: int) -> Iterator[Any]:
-        for _ in range(self._jobs):
-            self._workers.append(self._start())
+    def run(
+        self, work: Work, extra: tuple[Any, ...], source: Iterator[Any], chunk_size: int
+    ) -> Iterator[Any]:
+        """``work`` over chunks of ``source``: ``work(chunk, state)``, or with ``extra`` given,
+        ``work(chunk, (state, *extra))``."""
+        if self._running:
+            raise WorkerError(
+                "a WorkerPool runs one call at a time: read the last call's results to the end "
+                "(or close its iterator) before starting the next",
+                how="busy",
+            )
+        self._running = True
+        try:
+            yield from self._run(work, extra, source, chunk_size)
+        finally:
+            self._running = False
+
+    def _run(
+        self, work: Work, extra: tuple[Any, ...], source: Iterator[Any], chunk_size: int
+    ) -> Iterator[Any]:
+        self.start()
+        self._lost = None
+        self._ready.clear()
+        self._base = self._next
         sizes: dict[int, int] = {}  # chunk number -> cases in it
         ready = self._ready
-        sent = 0  # chunks sent
-        written = 0  # chunks yielded
+        sent = self._base  # the next chunk number to send
+        written = self._base  # the next chunk number to yield
         done = 0  # cases yielded
         source_error: Exception | None = None
         exhausted = False
@@ -229,8 +393,9 @@ class _Pool:
                 exhausted = source_error is not None or len(chunk) < chunk_size
                 if chunk:
                     sizes[sent] = len(chunk)
-                    self._send(sent, chunk)
+                    self._send(sent, (work, extra, chunk))
                     sent += 1
+                    self._next = sent
             while written in ready:
                 result = ready.pop(written)
                 if isinstance(result, _Failed):
@@ -273,20 +438,23 @@ class _Pool:
         with contextlib.suppress(EOFError, OSError):
             while worker.held and worker.results.poll():
                 self._receive(worker)
-        if worker.held:
+        # chunks of an earlier call whose reader stopped early are no loss to this one
+        held = [number for number in worker.held if number >= self._base]
+        if held:
             worker.process.join(_GRACE)
-            first = worker.held[0]
+            first = held[0]
             if self._lost is None or first < self._lost[0]:
                 self._lost = (first, worker.process.exitcode)
-            worker.held.clear()
+        worker.held.clear()
 
     def _receive(self, worker: _Worker) -> None:
         number, result = worker.results.recv()
-        self._ready[number] = result
+        if number >= self._base:  # else a chunk of an earlier call whose reader stopped early
+            self._ready[number] = result
         worker.held.remove(number)
         worker.finished += 1
 
-    def _send(self, number: int, chunk: list[Any]) -> None:
+    def _send(self, number: int, task: tuple[Work, tuple[Any, ...], list[Any]]) -> None:
         for index, worker in enumerate(self._workers):
             if not worker.process.is_alive():
                 self._gone(worker)
@@ -300,7 +468,7 @@ class _Pool:
         # a worker that died just now cannot take it (a broken pipe): it stays held, and the
         # worker's sentinel reports the death with this chunk lost
         with contextlib.suppress(OSError):
-            worker.tasks.send((number, chunk))
+            worker.tasks.send((number, task))
 
     # -- starting and stopping -----------------------------------------------------------------
 
@@ -312,11 +480,12 @@ class _Pool:
         # when the parent dies, and no worker would notice
         inherited: tuple[int, ...] = ()
         if self._context.get_start_method() == "fork":
-            siblings = [conn for w in self._workers for conn in (w.tasks, w.results) if not conn.closed]
+            workers = [w for pool in {self, *_LIVE_POOLS} for w in pool._workers]
+            siblings = [conn for w in workers for conn in (w.tasks, w.results) if not conn.closed]
             inherited = (*(conn.fileno() for conn in siblings), task_writer.fileno(), result_reader.fileno())
         process = self._context.Process(
             target=_worker_main,
-            args=(task_reader, result_writer, inherited, self._work, self._state),
+            args=(task_reader, result_writer, inherited, self._state),
             name="cprules-worker",
             daemon=True,
         )
@@ -333,6 +502,7 @@ class _Pool:
         for worker in self._workers:
             self._stop(worker)
         self._workers.clear()
+        _LIVE_POOLS.discard(self)
 
     @staticmethod
     def _stop(worker: _Worker) -> None:
@@ -366,9 +536,7 @@ def _take(source: Iterator[Any], size: int) -> tuple[list[Any], Exception | None
 # -- the worker's side -------------------------------------------------------------------------
 
 
-def _worker_main(
-    tasks: Connection, results: Connection, inherited: tuple[int, ...], work: Work, state: _State
-) -> None:
+def _worker_main(tasks: Connection, results: Connection, inherited: tuple[int, ...], state: _State) -> None:
     # a terminal's Ctrl-C or hang-up, and a SIGTERM to the process group, reach the workers too:
     # the parent decides what they mean, and when it stops, its workers' pipes close and they
     # leave (a forked worker would otherwise run the parent's handlers)
@@ -379,7 +547,7 @@ def _worker_main(
     for descriptor in inherited:
         with contextlib.suppress(OSError):
             os.close(descriptor)
-    inbox: queue.SimpleQueue[tuple[int, list[Any]]] = queue.SimpleQueue()
+    inbox: queue.SimpleQueue[tuple[int, tuple[Work, tuple[Any, ...], list[Any]]]] = queue.SimpleQueue()
 
     def read_tasks() -> None:
         # reading on a thread of its own keeps the pipe drained (the parent never blocks
@@ -396,13 +564,13 @@ def _worker_main(
     except Exception as exc:  # every chunk gets the reason back
         loaded = _Failed(f"{type(exc).__name__} reading the pack in the worker")
     while True:
-        number, chunk = inbox.get()
+        number, (work, extra, chunk) = inbox.get()
         out: list[Any] | _Failed
         if isinstance(loaded, _Failed):
             out = loaded
         else:
             try:
-                out = work(chunk, loaded)
+                out = work(chunk, (loaded, *extra) if extra else loaded)
             except Exception as exc:
                 out = _Failed(type(exc).__name__)
         try:
