@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from cprules.calendar import WorkingCalendar
 from cprules.case import AnyEvent, Case, Episode
-from cprules.pack.model import Selector
+from cprules.pack.model import UNSETTLED, Selector
 from cprules.words import REASON_TEXT, happened
 
 __all__ = ["Closure", "Refutation", "Selection", "Timeline", "birthday"]
@@ -283,7 +283,8 @@ class Timeline:
         date is known) concerned an unborn child; a review conference keeps the plan's categories
         of harm; a conference that does not say who held it was this authority's; a plan end
         that names no deciding conference was decided by the plan's review conference that
-        decided to cease it, if one did."""
+        decided to cease it, if one did, and may have been (:data:`~cprules.pack.model.UNSETTLED`)
+        when none did and the plan's last review conference records no outcome."""
         kind: str = event.type  # type: ignore[attr-defined]
         if kind == "icpc" and field == "prebirth":
             birth = self.birth
@@ -299,7 +300,11 @@ class Timeline:
         if field == "held_by" and kind in ("icpc", "review_conference", "transfer_in_conference"):
             return "this_authority"  # a conference that does not say who held it is this authority's
         if kind == "plan_end" and field == "decided_at":
-            return self.deciding_review(self.case.positions_by_id[event.id])
+            position = self.case.positions_by_id[event.id]
+            decided = self.deciding_review(position)
+            if decided is None and self.undecided_review(position) is not None:
+                return UNSETTLED
+            return decided
         return None
 
     def deciding_review(self, position: int) -> str | None:
@@ -309,6 +314,14 @@ class Timeline:
         for review in self._own_reviews_before(position):
             if getattr(review, "outcome", None) == "cease":
                 return str(review.id)
+        return None
+
+    def undecided_review(self, position: int) -> AnyEvent | None:
+        """The plan's last review conference (this authority's) before the plan end at
+        ``position``, when it records no outcome: it may have decided to end the plan. None
+        when the last one records an outcome, or there is none."""
+        for review in self._own_reviews_before(position):
+            return review if getattr(review, "outcome", None) is None else None
         return None
 
     def _own_reviews_before(self, position: int) -> Iterator[AnyEvent]:

@@ -124,6 +124,11 @@ def test_pack_test_passes_and_fails_like_pytest(runner: CliRunner, pack_dir: Pat
     assert "core_group.yaml .F" in out
     assert f"FAILED {scenarios}:12: a wrong expectation fails" in out
     assert "no finding like {rule: first-core-group, status: met}" in out
+    # what the rule gave, one finding to a line (not a newline escaped as \n)
+    lines = out.splitlines()
+    gave = next(i for i, line in enumerate(lines) if line.endswith("the rule gave:"))
+    assert lines[gave + 1].lstrip().startswith("first-core-group@")
+    assert "\\n" not in out
     assert out.splitlines()[-1].startswith("1 passed, 1 failed in ")
     only = runner.invoke(cli, ["pack", "test", str(pack_dir), "-k", "easter", "-v"])
     assert only.exit_code == 0, only.output

@@ -222,7 +222,8 @@ def pack_test(
         label = "ERROR" if result.errors else "FAILED"
         echo(f"{label} {_short_path(Path(result.file))}:{result.line}: {printable(result.name)}")
         for problem in (*result.errors, *result.failures):
-            echo(f"    {printable(problem)}")
+            # a failure lists what the rule gave one finding a line: keep the lines, escape the rest
+            echo(f"    {_printable_lines(problem)}")
     passed = sum(1 for r in results if r.passed)
     failed = sum(1 for r in results if r.failures and not r.errors)
     errors = sum(1 for r in results if r.errors)

@@ -21,7 +21,7 @@ from calendar import monthrange
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, Final, Literal, TypeVar, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, Strict, TypeAdapter, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -66,8 +66,23 @@ WholeNumber = Annotated[int, Strict()]
 #: the conference event types (a conference may be another authority's: ``held_by``)
 CONFERENCE_TYPES: frozenset[str] = frozenset({"icpc", "review_conference", "transfer_in_conference"})
 
-#: the value the case settles for an empty field of an event (None: it does not)
+#: the value the case settles for an empty field of an event (None: it does not; UNSETTLED:
+#: it may be either, so a test on the field is unknown)
 Implied = Callable[[AnyEvent, str], Any]
+
+
+class _Unsettled:
+    """The type of :data:`UNSETTLED`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSETTLED"
+
+
+#: what ``implied`` gives for an empty field that the case leaves open either way (a plan end
+#: that names no deciding conference, after a review conference that records no outcome)
+UNSETTLED: Final = _Unsettled()
 
 ConferenceType = Literal["icpc", "review_conference", "transfer_in_conference"]
 Interim = Literal["interim_plan", "plan_continues"]
@@ -322,7 +337,8 @@ class Selector(BaseModel):
     the conference that made the plan); a conference that does not say who held it
     (``held_by``) was this authority's; a plan end that names no deciding conference
     (``decided_at``) was decided by the plan's review conference that decided to cease it, if one
-    did.
+    did, and may have been when the plan's last review conference records no outcome (a test
+    on the field is then unknown, as on an empty field).
 
     >>> s = Selector.model_validate({"event": "visit", "where": {"outcome": {"one_of": ["seen"]}}})
     >>> s.describe()
@@ -428,6 +444,9 @@ class Selector(BaseModel):
             value = getattr(event, field, None)
             if value is None and implied is not None:
                 value = implied(event, field)
+                if value is UNSETTLED:
+                    result = None
+                    continue
             outcome = test.test(value)
             if outcome is False:
                 return False
@@ -478,6 +497,9 @@ class Selector(BaseModel):
                 value = getattr(event, field, None)
                 if value is None and implied is not None:
                     value = implied(event, field)
+                    if value is UNSETTLED:
+                        result = None
+                        continue
                 outcome = test.test(value)
                 if outcome is False:
                     break

@@ -47,7 +47,7 @@ from cprules.pack.model import DeadlineRule, FieldExpect, Selector
 from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Closure, Timeline
-from cprules.words import FOLLOW_UPS, FollowUp, capital, facts, happened
+from cprules.words import FOLLOW_UPS, FollowUp, capital, happened
 
 __all__ = ["evaluate", "quiet"]
 
@@ -126,16 +126,10 @@ def _unknown_triggers(
     findings = []
     for position in positions:
         event = timeline.events[position]
-        kind: str = event.type  # type: ignore[attr-defined]
-        empty = [
-            field
-            for field, test in rule.trigger.where.items()
-            if test.test(getattr(event, field, None)) is None
-        ]
         findings.append(
             verdicts.undetermined(
-                f"{capital(label(event))} does not record {facts(kind, empty)}, so whether it sets "
-                "this deadline is unknown",
+                f"{capital(label(event))} does not record {empty_fields(rule.trigger, timeline, position)}, "
+                "so whether it sets this deadline is unknown",
                 trigger=event,
             )
         )

@@ -25,7 +25,7 @@ from functools import lru_cache
 from cprules.calendar import WorkingCalendar
 from cprules.case import MAX_DATE, AnyEvent
 from cprules.findings import Finding, Severity, Status, make_finding, rule_json
-from cprules.pack.model import Rule, Selector
+from cprules.pack.model import UNSETTLED, Rule, Selector
 from cprules.timeline import Closure, Timeline
 from cprules.words import EVENT_LABELS, capital, facts, plural
 
@@ -44,11 +44,29 @@ _MISSED = Status.MISSED
 
 
 def empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
-    """What the event at ``position`` leaves empty of the selector's tests: 'the outcome'."""
+    """What the event at ``position`` leaves open of the selector's tests: 'the outcome'.
+
+    A field counts when it is empty and the case does not settle it (``Timeline.implied``);
+    one the case leaves open either way says why: 'which conference decided it (the review
+    conference rc on 2024-07-08 does not record its outcome)'.
+    """
     event = timeline.events[position]
     kind: str = event.type  # type: ignore[attr-defined]
-    empty = [f for f, test in selector.where.items() if test.test(getattr(event, f, None)) is None]
-    named = [facts(kind, empty)] if empty else []
+    empty: list[str] = []
+    why = ""
+    for field, test in selector.where.items():
+        value = getattr(event, field, None)
+        if value is None:
+            value = timeline.implied(event, field)
+            if value is UNSETTLED:
+                empty.append(field)
+                review = timeline.undecided_review(position)
+                if review is not None:
+                    why = f" ({label(review)} does not record its outcome)"
+                continue
+        if test.test(value) is None:
+            empty.append(field)
+    named = [facts(kind, empty) + why] if empty else []
     if selector.child_under is not None and timeline.birth is None:
         named.append("the child's date of birth")
     return " or ".join(named) or "a fact the rule needs"

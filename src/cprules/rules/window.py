@@ -42,9 +42,9 @@ from cprules.case import AnyEvent
 from cprules.findings import Finding
 from cprules.pack.model import Selector, WindowRule
 from cprules.rules import Quiet
-from cprules.rules.verdict import Verdicts, label
+from cprules.rules.verdict import Verdicts, empty_fields, label
 from cprules.timeline import Timeline
-from cprules.words import capital, facts, happened, plural
+from cprules.words import capital, happened, plural
 
 __all__ = ["evaluate", "quiet"]
 
@@ -161,10 +161,5 @@ def _span(a: date, b: date) -> str:
 def _empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
     """'it does not record whether it was a pre-birth conference, ...', for an event the
     selector may accept."""
-    event = timeline.events[position]
-    kind: str = event.type  # type: ignore[attr-defined]
-    empty = [f for f, test in selector.where.items() if test.test(getattr(event, f, None)) is None]
-    named = [facts(kind, empty)] if empty else []
-    if selector.child_under is not None and timeline.birth is None:
-        named.append("the child's date of birth")
-    return f"it does not record {' or '.join(named)}, which decides whether the rule applies"
+    lacking = empty_fields(selector, timeline, position)
+    return f"it does not record {lacking}, which decides whether the rule applies"
