@@ -18,8 +18,6 @@ from typing import Any
 
 import pytest
 
-import cprules
-import cprules.engine as engine
 from cprules import CaseError, Report, SourceError, evaluate_many, load_pack, read_cases
 from cprules.engine import WorkerError, evaluate_lines, evaluate_texts
 from cprules.workers import run_in_workers
@@ -193,16 +191,8 @@ def test_a_worker_that_fails_outside_any_case_is_reported_with_what_failed() -> 
 
 
 def test_evaluate_many_reports_a_killed_worker_with_the_count_of_cases_before_it(
-    monkeypatch: pytest.MonkeyPatch,
+    killed_at_c333: str,
 ) -> None:
-    real = engine.evaluate
-
-    def dies_on_marker(case: cprules.Case, pack: cprules.Pack, *, as_of: date) -> Report:
-        if case.case_id == "C-333":
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(case, pack, as_of=as_of)
-
-    monkeypatch.setattr(engine, "evaluate", dies_on_marker)  # forked workers inherit it
     results, error = drain(evaluate_many(case_lines(1000), ENGLAND, as_of=AS_OF, jobs=2, chunk_size=100))
     assert [r.case_id for r in results] == [f"C-{n}" for n in range(300)]
     assert isinstance(error, WorkerError) and (error.done, error.lost, error.exitcode) == (300, 100, -9)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import signal
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -16,8 +14,7 @@ from typing import Any
 import pytest
 
 import cprules
-import cprules.engine as engine
-from cprules import Report, SourceError, WorkerError, WorkerPool, evaluate_many, load_pack
+from cprules import SourceError, WorkerError, WorkerPool, evaluate_many, load_pack
 from cprules.engine import evaluate_lines, evaluate_texts
 
 AS_OF = date(2024, 6, 1)
@@ -127,16 +124,8 @@ def test_a_source_that_breaks_off_gives_every_case_before_it_then_its_error_and_
 
 
 def test_a_worker_killed_in_a_call_is_reported_and_replaced_for_the_next_call(
-    monkeypatch: pytest.MonkeyPatch,
+    killed_at_c333: str,
 ) -> None:
-    real = engine.evaluate
-
-    def dies_on_marker(case: cprules.Case, pack: cprules.Pack, *, as_of: date) -> Report:
-        if case.case_id == "C-333":
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(case, pack, as_of=as_of)
-
-    monkeypatch.setattr(engine, "evaluate", dies_on_marker)  # forked workers inherit it
     with WorkerPool(ENGLAND, jobs=2, chunk_size=100) as pool:
         results: list[Any] = []
         with pytest.raises(WorkerError) as error:
