@@ -320,7 +320,7 @@ def _severities() -> str:
 def _breach_statuses() -> str:
     from cprules import findings
 
-    breaches = [status.value for status in findings.Status if status in findings._BREACH_STATUSES]
+    breaches = [status.value for status in findings.Status if status in findings.BREACH_STATUSES]
     return "`report.breaches` holds the findings whose status is " + _or_list(breaches) + ".\n"
 
 

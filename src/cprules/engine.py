@@ -28,7 +28,7 @@ from weakref import WeakKeyDictionary
 from cprules._version import __version__
 from cprules.case import MAX_DATE, MIN_DATE, Case, parse_case
 from cprules.errors import CalendarRangeError, CaseError, EvaluationError
-from cprules.findings import _BREACH_STATUSES, Finding, Report, Status
+from cprules.findings import BREACH_STATUSES, Finding, Report, Status
 from cprules.pack.loader import Pack
 from cprules.pack.model import Rule
 from cprules.rules import evaluator, quiet
@@ -301,7 +301,7 @@ def _defer(
             continue
         if rule_id in targets and finding.status is not Status.UNDETERMINED:
             reports.add((rule_id, trigger))
-            if finding.status in _BREACH_STATUSES:
+            if finding.status in BREACH_STATUSES:
                 broken.update((rule_id, evidence) for evidence in finding.evidence_events)
         if rule_id in deferrers:
             mine.setdefault(rule_id, []).append(index)
@@ -315,7 +315,7 @@ def _defer(
             trigger = finding.trigger_event
             assert trigger is not None
             chosen = next((t for t in named if (t, trigger) in reports), None)
-            if chosen is None and finding.status in _BREACH_STATUSES:
+            if chosen is None and finding.status in BREACH_STATUSES:
                 chosen = next((t for t in named if (t, trigger) in broken), None)
             if chosen is None:
                 continue

@@ -30,7 +30,7 @@ from cprules.errors import SourceError
 if TYPE_CHECKING:  # pydantic loads when a schema or a report read back needs it, not on import
     from pydantic import TypeAdapter, ValidationError
 
-__all__ = ["REPORT_SCHEMA_VERSION", "Finding", "Report", "Severity", "Status"]
+__all__ = ["BREACH_STATUSES", "REPORT_SCHEMA_VERSION", "Finding", "Report", "Severity", "Status"]
 
 #: the version of the report JSON (``report_schema``); docs/versioning.md says what changes it
 REPORT_SCHEMA_VERSION: Literal[1] = 1
@@ -80,7 +80,8 @@ class Severity(StrEnum):
         return self.value
 
 
-_BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED})
+#: the statuses that say a rule was broken (``Finding.is_breach``, ``Report.breaches``)
+BREACH_STATUSES: frozenset[Status] = frozenset({Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED})
 
 
 #: a finding's fields, in the order of its JSON (and of a findings CSV's columns)
@@ -247,7 +248,7 @@ class Finding(_FindingSlots):
     @property
     def is_breach(self) -> bool:
         """True when the status is late, overdue, missed or violated (whatever the severity)."""
-        return self.status in _BREACH_STATUSES
+        return self.status in BREACH_STATUSES
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a finding (dates as ISO text)."""
@@ -350,7 +351,7 @@ class Report:
     @property
     def breaches(self) -> list[Finding]:
         """Findings whose status is late, overdue, missed or violated, in report order."""
-        return [f for f in self.findings if f.status in _BREACH_STATUSES]
+        return [f for f in self.findings if f.status in BREACH_STATUSES]
 
     @property
     def upcoming(self) -> list[Finding]:

@@ -38,7 +38,7 @@ from cprules.cli.render import (
     usage_line,
 )
 from cprules.errors import CaseError, CprulesError, PackError, SourceError
-from cprules.findings import Finding, Report, Severity, Status
+from cprules.findings import BREACH_STATUSES, Finding, Report, Severity
 from cprules.pack.loader import Pack, load_pack
 
 __all__ = [
@@ -76,9 +76,6 @@ EXIT_INTERRUPTED = 130
 
 #: input formats of cprules.readers (the reader module says which it has)
 KNOWN_FORMATS = ("json", "yaml", "jsonl", "csv", "cin-census", "ssd", "csc-api")
-
-#: the statuses that make a finding of severity breach a breach of procedure (exit 1)
-BREACH_STATUSES = frozenset({Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED})
 
 
 class Failure(Exception):

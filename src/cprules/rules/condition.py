@@ -63,7 +63,7 @@ from dataclasses import replace
 from datetime import date
 
 from cprules.case import AnyEvent
-from cprules.findings import Finding, Status
+from cprules.findings import BREACH_STATUSES, Finding, Status
 from cprules.pack.model import ConditionRule, Selector, Within
 from cprules.rules import Quiet
 from cprules.rules.verdict import Verdicts, empty_fields, label
@@ -72,7 +72,6 @@ from cprules.words import REASON_TEXT, asked, capital, facts, happened, listed, 
 
 __all__ = ["evaluate", "quiet"]
 
-_BREACHES = (Status.LATE, Status.OVERDUE, Status.MISSED, Status.VIOLATED)
 
 
 def quiet(rule: ConditionRule) -> Quiet:
@@ -101,7 +100,7 @@ def evaluate(rule: ConditionRule, timeline: Timeline, verdicts: Verdicts) -> lis
             )
             continue
         finding = _check(rule, timeline, verdicts, position)
-        if doubtful and position in doubtful and finding.status in _BREACHES:
+        if doubtful and position in doubtful and finding.status in BREACH_STATUSES:
             # the event may not qualify at all: never a breach (nor a lateness) on an unknown fact
             finding = verdicts.undetermined(
                 f"{capital(label(events[position]))} does not record "
