@@ -170,7 +170,10 @@ class _EventBase(BaseModel):
         """None for an event the source named; 1 for one named ``icpc 2024-03-19`` by its type and
         date, n for ``icpc 2024-03-19 (n)``. Explanations never repeat a made-up name: they say
         "the ICPC on 2024-03-19", or "the 2nd ICPC on 2024-03-19"."""
-        return _unnamed_number(self.id, self.type, self.date.isoformat())  # type: ignore[attr-defined]
+        kind: str = self.type  # type: ignore[attr-defined]
+        if not self.id.startswith(kind):  # the source's own id (the commonest): no date to write
+            return None
+        return _unnamed_number(self.id, kind, self.date.isoformat())
 
 
 def _unnamed_number(event_id: str, kind: str, day: str) -> int | None:
