@@ -69,7 +69,7 @@ class Severity(StrEnum):
     """How much a broken rule matters: a breach of procedure, a warning, or information."""
 
     BREACH = "breach"
-    """The procedure was not followed; a breach that is late, overdue or violated makes
+    """The procedure was not followed; a breach that is late, overdue, missed or violated makes
     ``cprules check`` exit 1."""
     WARNING = "warning"
     """The source sets no firm limit ("immediately"): the pack picked one and says so."""

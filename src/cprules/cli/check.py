@@ -61,7 +61,7 @@ def check(
 
     --from reads the one case of another format (a CSV event table, a census return).
 
-    Exit 0 when no finding of severity breach is late, overdue or violated; 1 when one is;
+    Exit 0 when no finding of severity breach is late, overdue, missed or violated; 1 when one is;
     2 for bad input.
 
     \b

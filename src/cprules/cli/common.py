@@ -332,7 +332,7 @@ def evaluate_case(case: Case, pack: Pack, as_of: date) -> Report:
 
 
 def has_breach(findings: Iterable[Finding]) -> bool:
-    """Whether a finding of severity breach is late, overdue or violated: exit 1."""
+    """Whether a finding of severity breach is late, overdue, missed or violated: exit 1."""
     return any(f.severity is Severity.BREACH and f.status in BREACH_STATUSES for f in findings)
 
 
