@@ -73,7 +73,15 @@ from cprules.pack.loader import Pack, policies_dir
 if TYPE_CHECKING:
     from cprules.summary import ComplianceSummary
 
-__all__ = ["EXIT_OUTPUT", "EXIT_TERMINATED", "EXIT_WORKER", "batch", "summary_width"]
+__all__ = [
+    "EXIT_OUTPUT",
+    "EXIT_TERMINATED",
+    "EXIT_WORKER",
+    "batch",
+    "batch_source",
+    "progress_bar",
+    "summary_width",
+]
 
 #: the output could not be written part-way (a full disk, a quota): not bad input
 EXIT_OUTPUT = 4
@@ -188,7 +196,7 @@ def batch(
     if with_figures:
         _department_figures_available()
     purged = _purged_records()
-    items, size, consumed = _batch_source(input_source, source_format, parse=with_figures, purged=purged)
+    items, size, consumed = batch_source(input_source, source_format, parse=with_figures, purged=purged)
     csv_out = output_format == "csv" or (output_format is None and out.lower().endswith(".csv"))
 
     summary = ComplianceSummary.for_pack(
@@ -210,7 +218,8 @@ def batch(
     sink = _open_output(out)
     started = time.perf_counter()
     try:
-        with _stop_signals_interrupt(), _closed_after(results), _progress(size, enabled=not quiet) as advance:
+        bar = progress_bar(size, enabled=not quiet)
+        with _stop_signals_interrupt(), _closed_after(results), bar as advance:
             if csv_out:
                 if out != "-" and not no_bom:
                     sink.write("\ufeff", cases=0)  # for Excel (see above)
@@ -416,7 +425,7 @@ def _holds_payloads(source: str) -> bool:
     return bool(readers.detect_format(source) == "csc-api")
 
 
-def _batch_source(
+def batch_source(
     source: str, source_format: str | None, *, parse: bool, purged: Any = None
 ) -> tuple[Iterator[BatchItem], int | None, Callable[[], int]]:
     """The input as a stream of cases, errors, or JSON lines; its size in bytes when known; and a
@@ -528,7 +537,7 @@ def _csv_record(result: Result) -> str:
     return csv_row([*row, detail["kind"], detail["path"], detail["rule_id"], detail["message"]])
 
 
-class _progress:
+class progress_bar:
     """A rich progress bar on standard error when it is a terminal; nothing otherwise."""
 
     def __init__(self, total_bytes: int | None, *, enabled: bool) -> None:

@@ -104,7 +104,7 @@ def pack_diff(
     Example:
       cprules pack diff stoke@HEAD~1 stoke cases.jsonl --as-of 2024-06-01
     """
-    from cprules.cli.batch import _batch_source, _progress
+    from cprules.cli.batch import batch_source, progress_bar
     from cprules.engine import cpu_count
     from cprules.packdiff import diff_caseload
 
@@ -114,9 +114,9 @@ def pack_diff(
     old = _pack_at(old_name)
     new = _pack_at(new_name)
     as_of = resolve_as_of(as_of, new)
-    items, size, consumed = _batch_source(caseload, source_format, parse=False)
+    items, size, consumed = batch_source(caseload, source_format, parse=False)
     started = time.perf_counter()
-    with _progress(size, enabled=True) as advance:
+    with progress_bar(size, enabled=True) as advance:
         seen = [0]
 
         def tick() -> None:
