@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from cprules.calendar import WorkingCalendar
 from cprules.case import AnyEvent, Case, Episode
-from cprules.pack.model import UNSETTLED, Selector
+from cprules.pack.model import REFUTABLE_FIELD, UNSETTLED, Selector
 from cprules.words import REASON_TEXT, happened
 
 __all__ = ["Closure", "Refutation", "Selection", "Timeline", "birthday"]
@@ -70,6 +70,8 @@ class Refutation(NamedTuple):
     """Both facts, as a clause: 'the plan end pe on ... gives its reason as ..., but ...'."""
     evidence: tuple[AnyEvent, ...]
     """The events that refute it (none when the date of birth does)."""
+    because: str = ""
+    """What refutes it, as the clause after 'but': 'the date of birth, ..., shows ...'."""
 
 
 def birthday(born: date, age: int) -> date:
@@ -102,6 +104,7 @@ class Timeline:
     records: frozenset[str] | None
     _selections: dict[str, Selection] = field(default_factory=dict, init=False, repr=False, compare=False)
     _plan_ends: dict[int, Closure] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _refuted: list[frozenset[int]] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, case: Case, as_of: date, calendar: WorkingCalendar) -> Timeline:
@@ -170,7 +173,13 @@ class Timeline:
             else:
                 candidates = sorted(p for kind in kinds for p in self.by_type.get(kind, ()))
             if candidates:
-                sure, unknown = selector.classify(self.events, candidates, self.birth, self.implied)
+                # a plan end's reason the timeline refutes is not taken on trust (SPEC §4)
+                refuted: frozenset[int] | tuple[()] = ()
+                if REFUTABLE_FIELD in selector.where and "plan_end" in kinds:
+                    refuted = self.refuted_ends()
+                sure, unknown = selector.classify(
+                    self.events, candidates, self.birth, self.implied, refuted=refuted
+                )
                 found = Selection(sure, unknown, sorted(sure + unknown) if unknown else sure)
             else:
                 found = _NOTHING
@@ -383,18 +392,17 @@ class Timeline:
             if birth is None or eighteenth is None or end.date >= eighteenth:
                 return None
             age = end.date.year - birth.year - ((end.date.month, end.date.day) < (birth.month, birth.day))
-            return Refutation(
-                f"{claim}, but the date of birth, {birth.isoformat()}, shows the child was {age} that "
-                f"day (18 on {eighteenth.isoformat()})",
-                (),
+            because = (
+                f"the date of birth, {birth.isoformat()}, shows the child was {age} that day "
+                f"(18 on {eighteenth.isoformat()})"
             )
+            return Refutation(f"{claim}, but {because}", (), because)
         if reason == "died":
             for other in self.by_type.get("visit", ()):
                 visit = events[other]
                 if visit.date > end.date and getattr(visit, "outcome", None) == "seen":
-                    return Refutation(
-                        f"{claim}, but the child was seen afterwards, at {visit.label}", (visit,)
-                    )
+                    because = f"the child was seen afterwards, at {visit.label}"
+                    return Refutation(f"{claim}, but {because}", (visit,), because)
             return None
         if reason == "moved_out":
             if not self.recorded("move_notified"):
@@ -415,12 +423,21 @@ class Timeline:
             for other in self.by_type.get("transfer_in_conference", ()):
                 if start <= other < position and other != opener:
                     return None
-            return Refutation(
-                f"{claim}, but no move is recorded: no notice of a move out of the area and no "
-                "transfer-in conference of the receiving authority",
-                (),
+            because = (
+                "no move is recorded: no notice of a move out of the area and no transfer-in "
+                "conference of the receiving authority"
             )
+            return Refutation(f"{claim}, but {because}", (), because)
         return None
+
+    def refuted_ends(self) -> frozenset[int]:
+        """The positions of the plan ends whose recorded reason the timeline refutes (worked out
+        once per timeline)."""
+        if not self._refuted:
+            self._refuted.append(
+                frozenset(p for p in self.by_type.get("plan_end", ()) if self.refuted(p) is not None)
+            )
+        return self._refuted[0]
 
     def recorded(self, need: str) -> bool:
         """Whether the case's source records an event type or ``type.field`` at all."""

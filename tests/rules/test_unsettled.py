@@ -83,6 +83,7 @@ def test_a_plan_end_naming_its_conference_is_not_second_guessed() -> None:
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_classify_agrees_with_match_on_every_selector_of_every_pack(data: st.DataObject) -> None:
+    # on drawn cases, with facts the case settles, leaves open, or refutes
     case = data.draw(cases())
     as_of = data.draw(as_of_dates(case))
     pack = cprules.load_pack(data.draw(st.sampled_from(cprules.bundled_pack_ids())))
@@ -91,11 +92,15 @@ def test_classify_agrees_with_match_on_every_selector_of_every_pack(data: st.Dat
         for selector in _selectors(rule):
             positions = [p for kind in selector.types for p in timeline.by_type.get(kind, ())]
             positions.sort()
-            sure, unknown = selector.classify(timeline.events, positions, timeline.birth, timeline.implied)
             events, birth, implied = timeline.events, timeline.birth, timeline.implied
-            matched = {p: selector.match(events[p], birth, implied) for p in positions}
+            refuted = timeline.refuted_ends()
+            sure, unknown = selector.classify(events, positions, birth, implied, refuted=refuted)
+            matched = {p: selector.match(events[p], birth, implied, refuted=p in refuted) for p in positions}
             assert sure == [p for p in positions if matched[p] is True], rule.id
             assert unknown == [p for p in positions if matched[p] is None], rule.id
+            # and the timeline's own (memoised) selection is the same
+            selection = timeline.selection(selector)
+            assert (list(selection.sure), list(selection.unknown)) == (sure, unknown), rule.id
 
 
 def _selectors(rule: object) -> list[Selector]:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import difflib
 from calendar import monthrange
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Annotated, Any, Final, Literal, TypeVar, Union
+from typing import Annotated, Any, Final, Literal, TypeVar, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, Strict, TypeAdapter, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -88,6 +88,10 @@ ConferenceType = Literal["icpc", "review_conference", "transfer_in_conference"]
 Interim = Literal["interim_plan", "plan_continues"]
 
 PlanEndReason = Literal["no_longer_at_risk", "moved_out", "turned_18", "died", "left_uk", "looked_after"]
+#: every reason a plan end may give
+PLAN_END_REASONS: tuple[str, ...] = get_args(PlanEndReason)
+#: the field of a plan end whose recorded value the timeline may refute (SPEC §4)
+REFUTABLE_FIELD = "reason"
 
 
 #: the longest period of each unit: the span of the supported dates, 1990 to 2100
@@ -292,6 +296,21 @@ class FieldTest(BaseModel):
             return value not in self.not_one_of
         return None if value is None else self.contains in value
 
+    def test_other_than(self, refuted: Any, choices: Iterable[Any]) -> bool | None:
+        """The test on a field whose recorded value the timeline refutes: the value is one of
+        ``choices`` other than ``refuted``, which one unknown. True or False when every such
+        value gives it, else None.
+
+        >>> FieldTest.model_validate({"not_one_of": ["turned_18"]}).test_other_than(
+        ...     "turned_18", ["turned_18", "died", "no_longer_at_risk"])
+        True
+        >>> print(FieldTest.model_validate({"not_one_of": ["turned_18", "died"]}).test_other_than(
+        ...     "turned_18", ["turned_18", "died", "no_longer_at_risk"]))
+        None
+        """
+        outcomes = {self.test(value) for value in choices if value != refuted}
+        return outcomes.pop() if len(outcomes) == 1 else None
+
     def values(self) -> tuple[Scalar, ...]:
         """The values named in the test, for checking them against the field's type."""
         if self.equals is not None:
@@ -338,7 +357,9 @@ class Selector(BaseModel):
     (``held_by``) was this authority's; a plan end that names no deciding conference
     (``decided_at``) was decided by the plan's review conference that decided to cease it, if one
     did, and may have been when the plan's last review conference records no outcome (a test
-    on the field is then unknown, as on an empty field).
+    on the field is then unknown, as on an empty field). A plan end's reason that the timeline
+    refutes (SPEC §4) is read as some other reason, which one unknown: a test that every other
+    reason passes (or fails) decides, any other is unknown.
 
     >>> s = Selector.model_validate({"event": "visit", "where": {"outcome": {"one_of": ["seen"]}}})
     >>> s.describe()
@@ -428,12 +449,18 @@ class Selector(BaseModel):
         return tuple(self.where.items())
 
     def match(
-        self, event: AnyEvent, birth: date | None = None, implied: Implied | None = None
+        self,
+        event: AnyEvent,
+        birth: date | None = None,
+        implied: Implied | None = None,
+        *,
+        refuted: bool = False,
     ) -> bool | None:
         """True or False, or None when a tested field is empty (the fact is unknown).
 
         ``birth`` is the child's date of birth, needed only with ``child_under``; ``implied``
-        gives the value the case settles for an empty field (see the class notes).
+        gives the value the case settles for an empty field (see the class notes); with
+        ``refuted``, the event is a plan end whose recorded reason the timeline refutes.
         """
         if event.type not in self.types:  # type: ignore[attr-defined]
             return False
@@ -447,7 +474,10 @@ class Selector(BaseModel):
                 if value is UNSETTLED:
                     result = None
                     continue
-            outcome = test.test(value)
+            if refuted and field == REFUTABLE_FIELD:
+                outcome = test.test_other_than(value, PLAN_END_REASONS)
+            else:
+                outcome = test.test(value)
             if outcome is False:
                 return False
             if outcome is None:
@@ -465,9 +495,12 @@ class Selector(BaseModel):
         positions: Iterable[int],
         birth: date | None = None,
         implied: Implied | None = None,
+        *,
+        refuted: Container[int] = (),
     ) -> tuple[list[int], list[int]]:
         """:meth:`match` over the events at ``positions`` (all of this selector's types), in one
         pass: the positions it surely accepts and those it may accept (``match`` gives None).
+        ``refuted`` holds the positions of plan ends whose recorded reason the timeline refutes.
 
         >>> from cprules.case import parse_case
         >>> events = parse_case({"case_id": "K", "events": [
@@ -493,6 +526,7 @@ class Selector(BaseModel):
             if local and getattr(event, "held_by", None) == "receiving_authority":
                 continue
             result: bool | None = True
+            doubted = bool(refuted) and position in refuted
             for field, test in tests:
                 value = getattr(event, field, None)
                 if value is None and implied is not None:
@@ -500,7 +534,10 @@ class Selector(BaseModel):
                     if value is UNSETTLED:
                         result = None
                         continue
-                outcome = test.test(value)
+                if doubted and field == REFUTABLE_FIELD:
+                    outcome = test.test_other_than(value, PLAN_END_REASONS)
+                else:
+                    outcome = test.test(value)
                 if outcome is False:
                     break
                 if outcome is None:

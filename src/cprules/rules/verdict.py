@@ -25,9 +25,9 @@ from functools import lru_cache
 from cprules.calendar import WorkingCalendar
 from cprules.case import MAX_DATE, AnyEvent
 from cprules.findings import Finding, Severity, Status, make_finding, rule_json
-from cprules.pack.model import UNSETTLED, Rule, Selector
+from cprules.pack.model import PLAN_END_REASONS, REFUTABLE_FIELD, UNSETTLED, Rule, Selector
 from cprules.timeline import Closure, Timeline
-from cprules.words import EVENT_LABELS, capital, facts, plural
+from cprules.words import EVENT_LABELS, REASON_TEXT, capital, facts, plural
 
 __all__ = ["EVENT_LABELS", "Verdicts", "capital", "label", "plural"]
 
@@ -48,14 +48,24 @@ def empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
 
     A field counts when it is empty and the case does not settle it (``Timeline.implied``);
     one the case leaves open either way says why: 'which conference decided it (the review
-    conference rc on 2024-07-08 does not record its outcome)'.
+    conference rc on 2024-07-08 does not record its outcome)'. A plan end's reason that the
+    timeline refutes counts too, naming both facts: 'a reason the timeline bears out: it says
+    the child turned 18, but the date of birth, ..., shows the child was 9 that day (...)'.
     """
     event = timeline.events[position]
     kind: str = event.type  # type: ignore[attr-defined]
     empty: list[str] = []
     why = ""
+    disputed = ""
+    refutation = timeline.refuted(position) if position in timeline.refuted_ends() else None
     for field, test in selector.where.items():
         value = getattr(event, field, None)
+        if refutation is not None and field == REFUTABLE_FIELD:
+            # recorded, but the timeline refutes it (SPEC §4): say both facts
+            if test.test_other_than(value, PLAN_END_REASONS) is None:
+                claimed = REASON_TEXT.get(str(value), "another reason")
+                disputed = f"a reason the timeline bears out: it says {claimed}, but {refutation.because}"
+            continue
         if value is None:
             value = timeline.implied(event, field)
             if value is UNSETTLED:
@@ -69,6 +79,8 @@ def empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
     named = [facts(kind, empty) + why] if empty else []
     if selector.child_under is not None and timeline.birth is None:
         named.append("the child's date of birth")
+    if disputed:
+        named.append(disputed)
     return " or ".join(named) or "a fact the rule needs"
 
 
