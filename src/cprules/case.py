@@ -362,9 +362,20 @@ class Visit(_EventBase):
     outcome: Literal["seen", "not_seen", "no_access", "refused"] | None = Field(
         default=None, description="Whether the child was seen, or why not."
     )
-    seen_alone: bool | None = Field(default=None, description="The child was seen alone.")
-    bedroom_seen: bool | None = Field(default=None, description="The child's bedroom was seen.")
-    child_awake: bool | None = Field(default=None, description="The child (an infant) was seen awake.")
+    seen_alone: bool | None = Field(
+        default=None,
+        description=(
+            "The child was seen alone (when empty, false if the outcome says the child was not seen)."
+        ),
+    )
+    bedroom_seen: bool | None = Field(
+        default=None,
+        description="The child's bedroom was seen (when empty, false if the outcome is no_access).",
+    )
+    child_awake: bool | None = Field(
+        default=None,
+        description="The child (an infant) was seen awake (when empty, false if the child was not seen).",
+    )
     by: Literal["lead_social_worker", "core_group_member"] | None = Field(
         default=None, description="Who visited."
     )

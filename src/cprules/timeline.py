@@ -293,8 +293,19 @@ class Timeline:
         of harm; a conference that does not say who held it was this authority's; a plan end
         that names no deciding conference was decided by the plan's review conference that
         decided to cease it, if one did, and may have been (:data:`~cprules.pack.model.UNSETTLED`)
-        when none did and the plan's last review conference records no outcome."""
+        when none did and the plan's last review conference records no outcome; a visit at which
+        the child was not seen (not seen, no access, refused) did not see the child alone or
+        awake, and one with no access did not see the bedroom."""
         kind: str = event.type  # type: ignore[attr-defined]
+        if kind == "visit":
+            # a visit at which the child was not seen saw the child neither alone nor awake; one
+            # with no access to the home did not see the bedroom
+            outcome = getattr(event, "outcome", None)
+            if field in _SEEN_FIELDS and outcome in _UNSEEN:
+                return False
+            if field == "bedroom_seen" and outcome == "no_access":
+                return False
+            return None
         if kind == "icpc" and field == "prebirth":
             birth = self.birth
             return False if birth is not None and birth <= event.date else None
@@ -451,6 +462,11 @@ class Timeline:
             prefix = kind + "."
             return any(entry.startswith(prefix) for entry in records)
         return need in records
+
+
+#: a visit's outcomes at which the child was not seen, and the facts that then cannot hold
+_UNSEEN = frozenset({"not_seen", "no_access", "refused"})
+_SEEN_FIELDS = frozenset({"seen_alone", "child_awake"})
 
 
 def _between(positions: list[int], start: int, stop: int | None) -> list[int]:

@@ -1,4 +1,7 @@
-"""A fact the case leaves open either way (``UNSETTLED``): a plan end that names no deciding
+"""Facts the case settles for an empty field, and one it leaves open either way (``UNSETTLED``).
+
+A visit at which the child was not seen settles that the child was not seen alone or awake.
+A fact the case leaves open either way (``UNSETTLED``): a plan end that names no deciding
 conference, after the plan's last review conference records no outcome, may or may not have
 been a review conference's decision (Stoke-on-Trent C06:07 and C06:03 hang on it). A selector
 testing ``decided_at`` then neither accepts nor refuses it: its verdict is undetermined, never
@@ -110,3 +113,27 @@ def _selectors(rule: object) -> list[Selector]:
         if isinstance(value, Selector):
             found.append(value)
     return found
+
+
+@pytest.mark.parametrize(
+    ("outcome", "seen_alone", "child_awake", "bedroom_seen"),
+    [
+        ("seen", None, None, None),  # seen, but alone? the visit must say
+        ("not_seen", False, False, None),
+        ("refused", False, False, None),  # the bedroom may still have been seen
+        ("no_access", False, False, False),
+        (None, None, None, None),
+    ],
+)
+def test_a_visit_at_which_the_child_was_not_seen_did_not_see_the_child_alone(
+    outcome: str | None, seen_alone: bool | None, child_awake: bool | None, bedroom_seen: bool | None
+) -> None:
+    visit: dict[str, object] = {"id": "v", "type": "visit", "date": "2024-02-01"}
+    if outcome is not None:
+        visit["outcome"] = outcome
+    case = cprules.parse_case({"case_id": "V-1", "events": [visit]})
+    timeline = Timeline.build(case, date(2024, 3, 1), STOKE.calendar)
+    event = timeline.events[0]
+    implied = (timeline.implied(event, "seen_alone"), timeline.implied(event, "child_awake"))
+    assert implied == (seen_alone, child_awake)
+    assert timeline.implied(event, "bedroom_seen") == bedroom_seen

@@ -357,9 +357,10 @@ class Selector(BaseModel):
     (``held_by``) was this authority's; a plan end that names no deciding conference
     (``decided_at``) was decided by the plan's review conference that decided to cease it, if one
     did, and may have been when the plan's last review conference records no outcome (a test
-    on the field is then unknown, as on an empty field). A plan end's reason that the timeline
-    refutes (SPEC §4) is read as some other reason, which one unknown: a test that every other
-    reason passes (or fails) decides, any other is unknown.
+    on the field is then unknown, as on an empty field); a visit at which the child was not seen
+    did not see the child alone or awake, and one with no access did not see the bedroom. A plan
+    end's reason that the timeline refutes (SPEC §4) is read as some other reason, which one
+    unknown: a test that every other reason passes (or fails) decides, any other is unknown.
 
     >>> s = Selector.model_validate({"event": "visit", "where": {"outcome": {"one_of": ["seen"]}}})
     >>> s.describe()
