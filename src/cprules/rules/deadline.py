@@ -95,7 +95,9 @@ def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list
     """One finding per deadline the rule's triggers set (``not_applicable`` if none).
 
     With ``scope: episode`` only triggers during a plan count. A would-be trigger whose tested
-    field is empty (an ICPC with no outcome recorded) gives ``undetermined``, not silence.
+    field is empty (an ICPC with no outcome recorded) gives ``undetermined``, not silence,
+    unless it cannot set a deadline whatever the field says (with ``first_in_episode``, one
+    after the plan's first trigger).
     """
     words = _words(rule)
     triggers = timeline.positions(rule.trigger)
@@ -107,6 +109,9 @@ def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list
     if triggers:
         if rule.occurrence == "first_in_episode":
             triggers = _first_of_each_episode(timeline, triggers)
+            # a would-be trigger after the plan's first one cannot be the first: it sets nothing
+            firsts = {timeline.episode_of(p): p for p in triggers}
+            unknown = [p for p in unknown if p < firsts.get(timeline.episode_of(p), p + 1)]
         if isinstance(rule.expect, FieldExpect):
             findings = _follow_up_dates(rule, rule.expect, timeline, verdicts, triggers, words)
         else:
