@@ -174,6 +174,28 @@ def test_occurrence_first_latest_and_first_in_episode() -> None:
     assert (only.trigger_event, only.status, only.due) == ("cg1", Status.MET, date(2024, 7, 8))
 
 
+def test_a_follow_up_dated_before_the_event_it_follows_is_not_taken_on_trust() -> None:
+    rule = {
+        "id": "core-group-minutes",
+        "kind": "deadline",
+        "title": "t",
+        "severity": "breach",
+        "citation": "c",
+        "trigger": {"event": "core_group", "where": {"status": "held"}},
+        "expect": {"field": "minutes_circulated"},
+        "within": {"working_days": 3},
+    }
+    early = {**held("2024-05-08", "cg"), "minutes_circulated": "2024-05-03"}
+    [finding] = run(rule, [early], date(2024, 5, 31))
+    # minutes dated Fri 3 May for a meeting on Wed 8 May: not 'met', and never a breach
+    assert (finding.status, finding.due, finding.occurred_on) == (Status.UNDETERMINED, None, None)
+    assert "2024-05-03, before the core group cg on 2024-05-08" in finding.explanation
+    # the meeting's own day is not a contradiction: Wed 8 May + 3 WD = Mon 13 May
+    same_day = {**held("2024-05-08", "cg"), "minutes_circulated": "2024-05-08"}
+    [finding] = run(rule, [same_day], date(2024, 5, 31))
+    assert (finding.status, finding.due) == (Status.MET, date(2024, 5, 13))
+
+
 def test_first_in_episode_a_blank_trigger_after_the_plans_first_sets_nothing() -> None:
     second_core_group = {
         **FIRST_CORE_GROUP,
