@@ -174,6 +174,51 @@ def test_occurrence_first_latest_and_first_in_episode() -> None:
     assert (only.trigger_event, only.status, only.due) == ("cg1", Status.MET, date(2024, 7, 8))
 
 
+def test_a_follow_up_dated_before_the_event_it_follows_is_not_taken_on_trust() -> None:
+    rule = {
+        "id": "core-group-minutes",
+        "kind": "deadline",
+        "title": "t",
+        "severity": "breach",
+        "citation": "c",
+        "trigger": {"event": "core_group", "where": {"status": "held"}},
+        "expect": {"field": "minutes_circulated"},
+        "within": {"working_days": 3},
+    }
+    early = {**held("2024-05-08", "cg"), "minutes_circulated": "2024-05-03"}
+    [finding] = run(rule, [early], date(2024, 5, 31))
+    # minutes dated Fri 3 May for a meeting on Wed 8 May: not 'met', and never a breach
+    assert (finding.status, finding.due, finding.occurred_on) == (Status.UNDETERMINED, None, None)
+    assert "2024-05-03, before the core group cg on 2024-05-08" in finding.explanation
+    # the meeting's own day is not a contradiction: Wed 8 May + 3 WD = Mon 13 May
+    same_day = {**held("2024-05-08", "cg"), "minutes_circulated": "2024-05-08"}
+    [finding] = run(rule, [same_day], date(2024, 5, 31))
+    assert (finding.status, finding.due) == (Status.MET, date(2024, 5, 13))
+
+
+def test_first_in_episode_a_blank_trigger_after_the_plans_first_sets_nothing() -> None:
+    second_core_group = {
+        **FIRST_CORE_GROUP,
+        "trigger": {"event": "core_group", "where": {"status": "held"}},
+        "within": {"weeks": 6},
+        "occurrence": "first_in_episode",
+        "scope": "episode",
+    }
+    blank = {"id": "cgx", "type": "core_group", "date": "2024-06-20"}
+    after = plan("2024-06-03", held("2024-06-10", "cg1"), blank, held("2024-07-15", "cg2"))
+    # Mon 10 Jun + 6 weeks = Mon 22 Jul: cg2 Mon 15 Jul on time. cgx (no status) comes after the
+    # plan's first core group held, so it cannot be the one that starts the six weeks.
+    findings = run(second_core_group, after, date(2024, 9, 30))
+    assert [(f.trigger_event, f.status, f.due) for f in findings] == [("cg1", Status.MET, date(2024, 7, 22))]
+    # before the plan's first core group held, a blank one may have been the first: unknown
+    before = plan("2024-06-03", {**blank, "date": "2024-06-05"}, held("2024-06-10", "cg1"))
+    findings = run(second_core_group, before, date(2024, 6, 11))
+    assert [(f.trigger_event, f.status) for f in findings] == [
+        ("cgx", Status.UNDETERMINED),
+        ("cg1", Status.DUE),
+    ]
+
+
 def test_follow_up_date_on_the_trigger() -> None:
     rule = {
         "id": "core-group-minutes",

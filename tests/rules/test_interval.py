@@ -375,6 +375,31 @@ def test_a_conference_of_another_plan_sets_nothing() -> None:
     assert _summary(findings)[-1] == ("visit-frequency@ps2#1", "due", date(2024, 6, 17))
 
 
+@pytest.mark.parametrize("outcome", ["postponed", "adjourned"])
+def test_a_conference_that_did_not_sit_or_decide_sets_nothing(outcome: str) -> None:
+    events = [
+        *_opening(),
+        _visit("v1", "2024-03-12"),
+        {
+            "id": "rc",
+            "type": "review_conference",
+            "date": "2024-03-13",
+            "outcome": outcome,
+            "visit_interval_days": 7,
+            "visit_interval_reason": "weekly while the baby is unwell",
+        },
+        _visit("v2", "2024-03-26"),
+    ]
+    findings = _run(VISITS, events, date(2024, 3, 27))
+    # the fortnight governs: Tue 12 Mar + 14 days = Tue 26 Mar (v2 on time); Tue 26 Mar + 14 days
+    # = Tue 9 Apr. The postponed or adjourned review's 7 days would have made v2 late.
+    assert _summary(findings)[1:] == [
+        ("visit-frequency@v1#1", "met", date(2024, 3, 26)),
+        ("visit-frequency@v2#1", "due", date(2024, 4, 9)),
+    ]
+    assert all("the review conference rc" not in f.explanation for f in findings)
+
+
 # -- a frequency only a conference sets (no every) -------------------------------------------------
 
 SET_ONLY: dict[str, Any] = {

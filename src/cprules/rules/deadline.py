@@ -27,6 +27,10 @@ before the due date leaves it ``not_applicable``; one that ended after it, with 
 done, makes it ``missed``, its lateness counted to the plan's end. A rule with
 ``outlives_plan: true`` is never closed this way.
 
+A follow-up date earlier than the event it follows (minutes circulated before the meeting) is
+one the timeline contradicts (SPEC §3, "Facts that contradict each other"): it is not taken on
+trust as done, and the finding is ``undetermined``, naming both dates.
+
 >>> case = parse_case({"case_id": "D-2", "events": [
 ...     {"id": "ic", "type": "icpc", "date": "2024-03-19", "outcome": "plan"},
 ...     {"id": "ps", "type": "plan_start", "date": "2024-03-19"},
@@ -95,7 +99,9 @@ def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list
     """One finding per deadline the rule's triggers set (``not_applicable`` if none).
 
     With ``scope: episode`` only triggers during a plan count. A would-be trigger whose tested
-    field is empty (an ICPC with no outcome recorded) gives ``undetermined``, not silence.
+    field is empty (an ICPC with no outcome recorded) gives ``undetermined``, not silence,
+    unless it cannot set a deadline whatever the field says (with ``first_in_episode``, one
+    after the plan's first trigger).
     """
     words = _words(rule)
     triggers = timeline.positions(rule.trigger)
@@ -107,6 +113,9 @@ def evaluate(rule: DeadlineRule, timeline: Timeline, verdicts: Verdicts) -> list
     if triggers:
         if rule.occurrence == "first_in_episode":
             triggers = _first_of_each_episode(timeline, triggers)
+            # a would-be trigger after the plan's first one cannot be the first: it sets nothing
+            firsts = {timeline.episode_of(p): p for p in triggers}
+            unknown = [p for p in unknown if p < firsts.get(timeline.episode_of(p), p + 1)]
         if isinstance(rule.expect, FieldExpect):
             findings = _follow_up_dates(rule, rule.expect, timeline, verdicts, triggers, words)
         else:
@@ -177,10 +186,25 @@ def _follow_up_dates(
         event = events[position]
         done_on: date | None = None
         done_field = expect.field
+        refuted: tuple[str, date] | None = None
         for name in expect.fields:  # the earliest of the dates (either document does)
             on: date | None = getattr(event, name)
+            if on is not None and on < event.date:
+                refuted = (name, on)  # dated before the event it follows: not taken on trust
+                continue
             if on is not None and on <= as_of and (done_on is None or on < done_on):
                 done_on, done_field = on, name  # a follow-up dated after as_of was not yet seen
+        if done_on is None and refuted is not None:
+            up = _follow_up(refuted[0])
+            findings.append(
+                verdicts.undetermined(
+                    f"The record says {up.noun} {up.done} on {refuted[1].isoformat()}, before "
+                    f"{label(event)} they follow: the timeline contradicts that date, so whether "
+                    f"{up.noun} {up.done} in time is unknown",
+                    trigger=event,
+                )
+            )
+            continue
         done_text = None
         if done_on is not None:
             up = _follow_up(done_field)

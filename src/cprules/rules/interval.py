@@ -10,8 +10,10 @@ if the plan ended first (SPEC §3, "When an obligation ends").
 
 A conference of the episode (ICPC, review or transfer-in) may set another frequency in days
 (``override_field``); it governs every gap that opens on or after the conference's date, until a
-later conference sets another. With ``override_requires`` only a conference that also recorded
-its reasons counts; a frequency set without reasons is ignored, and the explanation says so.
+later conference sets another. A postponed conference did not sit and an adjourned one decided
+nothing: a frequency either records is not applied. With ``override_requires`` only a conference
+that also recorded its reasons counts; a frequency set without reasons is ignored, and the
+explanation says so.
 With ``override_only_shortens`` a conference may only shorten ``every``: a frequency whose gap
 would end after ``every``'s is not applied (``every`` governs), and the explanation says so.
 A rule without ``every`` checks only a frequency a conference set: a gap that opens before any
@@ -62,6 +64,9 @@ __all__ = ["evaluate", "quiet"]
 
 #: the conferences that may set a frequency for the rest of the plan
 _CONFERENCES = tuple(sorted(CONFERENCE_TYPES))
+#: outcomes of a conference that set nothing: postponed (it did not sit) or adjourned (it reached
+#: no decision; the conference that reconvenes and decides sets the frequency)
+_UNDECIDED = frozenset({"postponed", "adjourned"})
 
 
 def quiet(rule: IntervalRule) -> Quiet:
@@ -109,6 +114,8 @@ class _Frequencies:
             conference = timeline.events[position]
             if getattr(conference, "held_by", None) == "receiving_authority":
                 continue  # another authority's conference sets nothing for this one's plan
+            if getattr(conference, "outcome", None) in _UNDECIDED:
+                continue  # a postponed conference did not sit, an adjourned one decided nothing
             days = getattr(conference, field, None)
             if days is None:
                 continue
