@@ -341,6 +341,61 @@ def test_still_in_hospital_is_not_yet_due() -> None:
     assert finding.explanation.startswith("Not yet due")
 
 
+# --- followed_by with lapses_on ----------------------------------------------------------------
+
+STEP_DOWN = _rule(
+    event={"event": "plan_end", "where": {"reason": "no_longer_at_risk"}},
+    followed_by={"event": "cin_meeting"},
+    within={"working_days": 10},
+    lapses_on=[{"event": "plan_start"}],
+)
+ENDED = [
+    {"id": "ps", "type": "plan_start", "date": "2024-01-08"},
+    {"id": "pe", "type": "plan_end", "date": "2024-06-14", "reason": "no_longer_at_risk"},
+]
+
+
+def test_a_new_plan_the_day_the_last_one_ended_lapses_the_obligation() -> None:
+    # Fri 14 Jun + 10 working days = Fri 28 Jun; a new plan the same day ends the duty
+    events = [*ENDED, {"id": "ps2", "type": "plan_start", "date": "2024-06-14"}]
+    [finding] = _run(STEP_DOWN, events, date(2024, 7, 31))
+    assert finding.status.value == "not_applicable"
+    assert finding.explanation.startswith("The plan started on 2024-06-14 (plan start ps2), which ended")
+
+
+def test_a_meeting_before_the_new_plan_still_counts() -> None:
+    events = [
+        *ENDED,
+        {"id": "cin", "type": "cin_meeting", "date": "2024-06-14"},  # same day as the end
+        {"id": "ps2", "type": "plan_start", "date": "2024-06-20"},
+    ]
+    [finding] = _run(STEP_DOWN, events, date(2024, 7, 31))
+    assert (finding.status.value, finding.occurred_on) == ("met", date(2024, 6, 14))
+
+
+def test_a_new_plan_after_the_due_date_does_not_excuse_the_miss() -> None:
+    # due Fri 28 Jun; the new plan on Mon 8 Jul came after it
+    events = [*ENDED, {"id": "ps2", "type": "plan_start", "date": "2024-07-08"}]
+    [finding] = _run(STEP_DOWN, events, date(2024, 7, 31))
+    assert finding.status.value in ("overdue", "missed")
+    assert finding.due == date(2024, 6, 28)
+
+
+def test_without_lapses_on_a_new_plan_changes_nothing() -> None:
+    rule = _rule(
+        event={"event": "plan_end", "where": {"reason": "no_longer_at_risk"}},
+        followed_by={"event": "cin_meeting"},
+        within={"working_days": 10},
+    )
+    events = [*ENDED, {"id": "ps2", "type": "plan_start", "date": "2024-06-14"}]
+    assert _run(rule, events, date(2024, 7, 31))[0].status.value == "overdue"
+
+
+def test_lapses_on_needs_followed_by() -> None:
+    with pytest.raises(ValidationError, match="lapses_on ends a followed_by obligation"):
+        _rule(event={"event": "icpc"}, require={"quorate": True}, lapses_on=[{"event": "plan_start"}])
+
+
 def test_a_core_group_with_no_status_is_undetermined() -> None:
     events = [
         *PLAN,

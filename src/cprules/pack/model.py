@@ -1171,6 +1171,14 @@ class ConditionRule(RuleBase):
             "(each child care review preceded by a review conference of its own round)."
         ),
     )
+    lapses_on: tuple[Selector, ...] = Field(
+        default=(),
+        description=(
+            "With followed_by: events that end the obligation when one comes after the qualifying "
+            "event, before the followed_by event and not after the due date (a new plan made on "
+            "the day the last one ended needs no step-down meeting): not_applicable."
+        ),
+    )
     linked_by: Literal["decided_at"] | None = Field(
         default=None,
         description=(
@@ -1208,6 +1216,11 @@ class ConditionRule(RuleBase):
                 "condition_unbounded",
                 "followed_by needs within, before or both, to say when it is missed; "
                 "add e.g. before: hospital_discharge or within: {working_days: 5}",
+            )
+        if self.lapses_on and self.followed_by is None:
+            raise PydanticCustomError(
+                "condition_lapses_on",
+                "lapses_on ends a followed_by obligation; add followed_by or remove it",
             )
         if self.before is not None and self.followed_by is None:
             raise PydanticCustomError(

@@ -30,7 +30,10 @@ For each event the ``event`` selector accepts (one finding each, key ``rule@<eve
   ``before`` event has happened without it, and ``not_applicable`` while neither has happened
   ("not yet due": there is no due date to report) or when, under ``scope: episode``, the plan
   ended first (the obligation lapsed). So a ``met``, ``late`` or ``violated`` finding never
-  changes at a later ``as_of``, and ``overdue`` never goes back to ``due``.
+  changes at a later ``as_of``, and ``overdue`` never goes back to ``due``. A ``lapses_on``
+  event after the qualifying one, before the followed_by event and not after the due date,
+  ends the obligation: ``not_applicable`` (a new plan made the day the last one ended needs
+  no step-down meeting).
 - ``scope: episode``: only qualifying events inside a plan episode (its opening conference
   included) are checked; one outside any plan gets ``not_applicable``. The search stays in
   the event's episode.
@@ -334,6 +337,18 @@ def _followed(
     due = within.add(event.date, timeline.calendar) if within is not None else None
     before_text = f" before {label(events[bound])}" if bound is not None else ""
     words = wanted.words
+    # a lapsing event ends the obligation only if it came before the followed_by event
+    lapse = (
+        None
+        if found is not None and found < position
+        else _lapse(rule, timeline, position, found if found is not None else stop, due)
+    )
+    if lapse is not None:
+        return verdicts.not_applicable(
+            f"{capital(happened(events[lapse]))}, which ended the obligation set by "
+            f"{label(event)} before {words.a} fell due",
+            trigger=event,
+        )
     if found is not None and (
         within is not None or closure is None or events[found].date <= closure.on
     ):
@@ -406,6 +421,22 @@ def _followed(
         f"Not yet due: {awaited.no} after {label(event)} yet, and {words.a} may still come before it",
         trigger=event,
     )
+
+
+def _lapse(rule: ConditionRule, timeline: Timeline, position: int, end: int, due: date | None) -> int | None:
+    """The first ``lapses_on`` event after the qualifying event at ``position`` and before
+    ``end`` (the followed_by event, else the end of the search), not after ``due`` (an
+    obligation already missed does not lapse)."""
+    best: int | None = None
+    for selector in rule.lapses_on:
+        found = timeline.first(selector, position + 1, end)
+        if (
+            found is not None
+            and (due is None or timeline.events[found].date <= due)
+            and (best is None or found < best)
+        ):
+            best = found
+    return best
 
 
 def _why_due(within: Within, event: AnyEvent, wanted: Selector) -> str:
