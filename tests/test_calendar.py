@@ -506,8 +506,8 @@ def test_closures_must_be_dates() -> None:
 @pytest.mark.parametrize(
     ("call", "argument"),
     [
-        (lambda: WorkingCalendar(44), "country"),  # type: ignore[arg-type]
-        (lambda: WorkingCalendar("GB", 3), "subdiv"),  # type: ignore[arg-type]
+        (lambda: WorkingCalendar(44), "country"),
+        (lambda: WorkingCalendar("GB", 3), "subdiv"),
         (lambda: WorkingCalendar(closures=5), "closures"),  # type: ignore[arg-type]
         (lambda: ENGLAND.is_working_day("2024-03-29"), "d"),  # type: ignore[arg-type]
         (lambda: ENGLAND.add_working_days("2024-03-29", 1), "d"),  # type: ignore[arg-type]
@@ -533,6 +533,39 @@ def test_a_count_too_long_to_print_is_refused_without_printing_it() -> None:
         ENGLAND.add_working_days(date(2024, 3, 29), 10**5000)
     with pytest.raises(CalendarRangeError, match="that many working days falls before"):
         ENGLAND.add_working_days(date(2024, 3, 29), -(10**5000))
+
+
+def test_a_count_past_a_machine_word_is_a_range_error_not_an_overflow() -> None:
+    # compiled (mypyc) code indexes with a C ssize_t: the count is bounded before it indexes
+    for n in (2**63, 2**64 + 1):
+        with pytest.raises(CalendarRangeError, match="falls after"):
+            ENGLAND.add_working_days(date(2024, 3, 29), n)
+        with pytest.raises(CalendarRangeError, match="falls before"):
+            ENGLAND.add_working_days(date(2024, 3, 29), -n)
+    # the first count past the end: 2100-12-31 is a Friday, so 2100-12-30 + 1 WD is the last
+    # working day and + 2 WD is beyond the table
+    assert ENGLAND.add_working_days(date(2100, 12, 30), 1) == date(2100, 12, 31)
+    with pytest.raises(CalendarRangeError, match=r"2100-12-30 \+ 2 working days falls after"):
+        ENGLAND.add_working_days(date(2100, 12, 30), 2)
+
+
+class _Count:
+    """A whole number that is not an int (like numpy's integers): it has ``__index__``."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+def test_a_count_may_be_any_whole_number_type() -> None:
+    # Tue 19 March 2024 + 10 WD over Easter (Good Friday, Easter Monday) = Thu 4 April
+    for n in (10, np.int64(10), np.int32(10), _Count(10)):
+        assert ENGLAND.add_working_days(date(2024, 3, 19), n) == date(2024, 4, 4)
+    # Thu 4 April - 10 WD = Tue 19 March, back over Easter
+    assert ENGLAND.add_working_days(date(2024, 4, 4), _Count(-10)) == date(2024, 3, 19)
+    assert ENGLAND.add_working_days(date(2024, 3, 30), _Count(0)) == date(2024, 3, 30)
 
 
 def test_repr_shows_the_settings_and_evaluates_back() -> None:

@@ -6,16 +6,21 @@ the same file is the pure fallback: a wheel built without a C compiler or withou
 simply ships the ``.py`` files alone, and a compiled wheel ships both (Python loads the
 extension module when one sits next to the source).
 
-Left out on purpose: ``calendar`` (it compiles, but mypyc checks argument types on entry
-with its own messages, "int object expected; got str", where the calendar's promise is a
-``TypeError`` naming the argument, and a count beyond a C ``ssize_t`` raises OverflowError
-rather than CalendarRangeError; compiling it needs ``object``-typed public entry points);
-``findings``, ``case`` and ``pack.model`` (pydantic models, or classes whose ``__class__`` is
-swapped), and ``engine`` (tests replace its functions, which a compiled
-module would call directly, past the replacement), and ``words``: mypyc compiles it, but
-``_render`` gives one variable first a one-item tuple and then a longer one, which mypy's
-inference allows (the items are ``Any``) and mypyc's fixed-length tuple refuses at run time
-(``chosen: tuple[Any, ...]`` declared there would let it in).
+``calendar`` and ``words`` are in since their public entry points check argument types in
+their own code: ``WorkingCalendar(country, subdiv)`` takes ``object`` and
+``add_working_days(d, n)`` a ``SupportsIndex``, which mypyc does not check on entry (it would
+check a ``str`` or ``int`` parameter itself, with its own message, "int object expected; got
+str", not the calendar's ``TypeError`` naming the argument), and the day count is bounded
+before it indexes a table (an index past a C ``ssize_t`` is OverflowError in compiled code, not
+CalendarRangeError); ``words._render`` declares ``chosen: tuple[Any, ...]``, which it first
+gives one item and then more (mypyc fixes a tuple's length at the first assignment otherwise).
+
+Left out on purpose: ``findings``, ``case`` and ``pack.model`` (pydantic models, or classes
+whose ``__class__`` is swapped, which mypyc's native classes refuse), and ``engine`` (tests
+replace its functions, which a compiled module would call directly, past the replacement).
+The rest (the command line, pack loading, readers, output, pages, schemas, ``_fastcase``)
+run once per pack or per file, or spend their time in pydantic, msgspec, YAML or I/O: not
+hot per case, so compiling them would add build time and risk for no measurable gain.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ __all__ = ["COMPILED_CANDIDATES", "compiled_modules"]
 #: the modules handed to mypyc, in one group (``cprules._native``) so calls between them are native
 COMPILED_CANDIDATES: tuple[str, ...] = (
     "cprules.timeline",
+    "cprules.calendar",
+    "cprules.words",
     "cprules.rules.verdict",
     "cprules.rules.age_limit",
     "cprules.rules.alternation",

@@ -26,7 +26,8 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, NoReturn
+from operator import index
+from typing import Any, NoReturn, SupportsIndex
 
 from .errors import CalendarError, CalendarRangeError
 
@@ -154,20 +155,25 @@ def _beyond_range(day: date, n: int) -> NoReturn:
 
 
 def _wrong_type(method: str, **arguments: object) -> None:
-    """Raise a ``TypeError`` naming the first argument that is not what ``method`` takes.
+    """Raise a ``TypeError`` naming the first date argument that is not a date.
 
     Called only once a call has failed, so the checks cost nothing on the way that works.
     """
     for name, value in arguments.items():
-        if name == "n":
-            if isinstance(value, bool) or not hasattr(value, "__index__"):
-                raise TypeError(
-                    f"{method}() argument 'n' must be a whole number (int), not {type(value).__name__}"
-                )
-        elif not isinstance(value, date):
+        if not isinstance(value, date):
             raise TypeError(
                 f"{method}() argument '{name}' must be a datetime.date, not {type(value).__name__}"
             )
+
+
+def _whole_number(method: str, n: SupportsIndex) -> int:
+    """``n`` as an int (``operator.index``), or a ``TypeError`` naming the argument."""
+    try:
+        return index(n)
+    except TypeError:
+        raise TypeError(
+            f"{method}() argument 'n' must be a whole number (int), not {type(n).__name__}"
+        ) from None
 
 
 def _day_text(day: date, *, with_year: bool) -> str:
@@ -218,10 +224,13 @@ class WorkingCalendar:
     _working: list[int]
     _is_working: list[bool]
 
+    # country and subdiv are typed object, and checked below, so that a compiled (mypyc)
+    # calendar refuses a wrong type with the same TypeError as the pure one: mypyc would check
+    # a str parameter itself on entry, with its own message ("str object expected; got int").
     def __init__(
         self,
-        country: str = "GB",
-        subdiv: str | None = "ENG",
+        country: object = "GB",
+        subdiv: object = "ENG",
         closures: Iterable[date] = (),
     ) -> None:
         if not isinstance(country, str):
@@ -341,7 +350,7 @@ class WorkingCalendar:
             _out_of_range(d)
         return self._is_working[ordinal - _FIRST]
 
-    def add_working_days(self, d: date, n: int) -> date:
+    def add_working_days(self, d: date, n: SupportsIndex) -> date:
         """The date ``n`` working days after ``d`` (before it when ``n`` is negative).
 
         Day 1 is the first working day strictly after ``d``, whatever ``d`` is; day -1 is the
@@ -358,26 +367,30 @@ class WorkingCalendar:
         """
         try:
             ordinal = d.toordinal()
-            if not _FIRST <= ordinal <= _LAST:
-                _out_of_range(d)
-            if n > 0:
-                # k = cum[d] working days fall on or before d, at working[0..k-1]; day 1 is
-                # working[k] and day n is working[k + n - 1]: an index of 0 or more.
-                index = self._cum[ordinal - _BASE] + n - 1
-            elif n < 0:
-                # k = cum[d - 1] working days fall strictly before d; day -1 is working[k - 1]
-                # and day n is working[k + n], which must not wrap round to the end of the list.
-                index = self._cum[ordinal - 1 - _BASE] + n
-                if index < 0:
-                    _beyond_range(d, n)
-            else:
-                return d
-            return date.fromordinal(self._working[index])
-        except IndexError:
-            _beyond_range(d, n)
-        except (AttributeError, TypeError):
-            _wrong_type("add_working_days", d=d, n=n)
+        except AttributeError:
+            _wrong_type("add_working_days", d=d)
             raise
+        if not _FIRST <= ordinal <= _LAST:
+            _out_of_range(d)
+        # n is checked here, not typed int: a compiled (mypyc) calendar would check an int
+        # parameter on entry with its own message, and an index past a C ssize_t would raise
+        # OverflowError there; the explicit bounds below refuse it the same way pure or compiled.
+        count = n if isinstance(n, int) else _whole_number("add_working_days", n)
+        if count > 0:
+            # k = cum[d] working days fall on or before d, at working[0..k-1]; day 1 is
+            # working[k] and day n is working[k + n - 1]: an index of 0 or more.
+            at = self._cum[ordinal - _BASE] + count - 1
+            if at >= len(self._working):
+                _beyond_range(d, count)
+        elif count < 0:
+            # k = cum[d - 1] working days fall strictly before d; day -1 is working[k - 1]
+            # and day n is working[k + n], which must not wrap round to the end of the list.
+            at = self._cum[ordinal - 1 - _BASE] + count
+            if at < 0:
+                _beyond_range(d, count)
+        else:
+            return d
+        return date.fromordinal(self._working[at])
 
     def working_days_between(self, a: date, b: date) -> int:
         """The number of working days x with ``a < x <= b``; negative when ``b`` is before ``a``.

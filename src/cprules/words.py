@@ -302,6 +302,10 @@ class FollowUp:
     not_done: str
     """'were not circulated'"""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle and copy by the fields (see SelectorWords.__reduce__)
+        return (FollowUp, (self.noun, self.done, self.not_done))
+
 
 #: follow-up date fields, in words
 FOLLOW_UPS: dict[str, FollowUp] = {
@@ -325,6 +329,10 @@ class _Value:
     said: str  # a sentence: the field has the value
     unsaid: str  # a sentence: it has not
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle and copy by the fields (see SelectorWords.__reduce__)
+        return (_Value, (self.style, self.yes, self.no, self.said, self.unsaid))
+
 
 @dataclass(frozen=True, slots=True)
 class _Field:
@@ -335,6 +343,10 @@ class _Field:
     recorded: tuple[str, str] | None = None  # clause when filled in, when empty
     recorded_said: tuple[str, str] | None = None  # sentence when filled in, when empty
     contains: str | None = None  # clause for a list holding a value: 'that recorded {} as a category'
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle and copy by the fields (see SelectorWords.__reduce__)
+        return (_Field, (self.fact, self.values, self.recorded, self.recorded_said, self.contains))
 
 
 def _flag(head: str, yes: str, no: str, fact_words: str) -> _Field:
@@ -985,6 +997,13 @@ class SelectorWords:
     nouns: str
     """the event types alone: 'core group', 'ICPC or review conference'"""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle and copy by the fields: a pack sent to a worker carries its selectors' words,
+        # and the state a frozen slots dataclass restores with is refused by mypyc's compiled
+        # class (its __setattr__ raises FrozenInstanceError), so compiled words would not load.
+        fields = (self.bare, self.a, self.the, self.first, self.next, self.no, self.plural, self.nouns)
+        return (SelectorWords, fields)
+
 
 def selector_words(selector: _Selector) -> SelectorWords:
     """The selector's events in words (work this out once per selector: it is not cheap)."""
@@ -1040,6 +1059,8 @@ def _render(kind: str, name: str, test: _Test) -> tuple[str, str]:
         if words is not None and words.contains is not None:
             return "clause", words.contains.format(value)
         return "clause", f"that recorded {value} among {fact(kind, name)}"
+    # a tuple of any length: mypyc would fix the length at the first assignment's one item
+    chosen: tuple[Any, ...]
     if test.equals is not None:
         chosen, negated = (test.equals,), False
     elif test.one_of is not None:
