@@ -169,6 +169,13 @@ class TestOutcomeFollowsVotes:
             ("decision-rule@ic2#1", "violated"),
         ]
 
+    def test_adjourned_against_a_majority_without_a_reason_is_undetermined(self) -> None:
+        # the blank reason may be missing reports or attendance, which would excuse it
+        [finding] = _run(self.rule, [_icpc("ic", "2024-03-19", "adjourned", (4, 1))], AS_OF)
+        assert finding.status.value == "undetermined"
+        assert "does not say why" in finding.explanation
+        assert "reports or attendance" in finding.explanation
+
     def test_nothing_to_check_is_not_applicable(self) -> None:
         [finding] = _run(self.rule, [{"id": "v", "type": "visit", "date": "2024-03-19"}], AS_OF)
         assert (finding.key, finding.status.value) == ("decision-rule@-#1", "not_applicable")

@@ -42,7 +42,9 @@ decision-making"), chosen as a conference chair would read them:
   reconvened", so a plan end first is ``violated``.
 - A conference ``postponed``, or adjourned with ``adjournment_reason`` ``missing_reports`` or
   ``attendance`` (the chair adjourns "its decision-making pending the required information"),
-  was not decided by its votes: ``not_applicable`` for it. A conference with no votes recorded
+  was not decided by its votes: ``not_applicable`` for it. One adjourned against a majority
+  that does not record why is ``undetermined`` under ``outcome_follows_votes``, never
+  ``violated``: the blank reason may be one of those. A conference with no votes recorded
   (or none cast) is ``undetermined`` under ``outcome_follows_votes``; the adjournment checks
   pass over it unless it was adjourned for another reason, when whether it had a majority is
   unknown (``undetermined``).
@@ -234,6 +236,15 @@ def _outcome(timeline: Timeline, verdicts: Verdicts, position: int) -> Finding:
         return verdicts.not_applicable(
             f"{label(event)} was adjourned {_REASON_WORDS.get(adjournment_reason, '')}: the chair adjourned "
             "its decision-making, so its votes did not decide",
+            trigger=event,
+        )
+    if outcome == "adjourned" and decided is not None and adjournment_reason is None:
+        # the reason is the fact that tells a chair's adjournment for want of reports or
+        # attendance from one against the votes: blank, the verdict is unknown (SPEC §4)
+        return verdicts.undetermined(
+            text + f"should be {_OUTCOME_WORDS[expected]}; it was adjourned, and the record does "
+            "not say why: whether the chair adjourned its decision-making for want of reports or "
+            "attendance is unknown",
             trigger=event,
         )
     return verdicts.violated(
