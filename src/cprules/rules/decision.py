@@ -169,10 +169,21 @@ def _is_split(votes: Votes | None) -> bool:
     return votes is not None and votes.for_plan == votes.against_plan > 0
 
 
+def _reconvened_from(timeline: Timeline, event: AnyEvent) -> str | None:
+    """The id of the adjourned conference ``event`` reconvenes: the one it names, or, for an
+    ICPC that names none, the adjourned ICPC whose interim plan it was held under (as the case
+    settles it, ``Timeline.implied``)."""
+    named: str | None = getattr(event, "reconvened_from", None)
+    if named or event.type != "icpc":  # type: ignore[attr-defined]
+        return named
+    settled = timeline.implied(event, "reconvened_from")
+    return settled if isinstance(settled, str) else None
+
+
 def _persisted_from(timeline: Timeline, position: int) -> AnyEvent | None:
     """The earlier conference that split 50%, when the one at ``position`` reconvenes it."""
     event = timeline.events[position]
-    earlier_id: str | None = getattr(event, "reconvened_from", None)
+    earlier_id = _reconvened_from(timeline, event)
     if not earlier_id:
         return None
     earlier = timeline.position_of(earlier_id)
@@ -301,7 +312,7 @@ def _reconvenings(timeline: Timeline) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for kind in _CONFERENCE_TYPES:
         for position in timeline.by_type.get(kind, ()):
-            earlier: str | None = getattr(timeline.events[position], "reconvened_from", None)
+            earlier = _reconvened_from(timeline, timeline.events[position])
             if earlier:
                 found.setdefault(earlier, []).append(position)
     for positions in found.values():
