@@ -289,7 +289,8 @@ class Timeline:
         """The value the case settles for an empty field of ``event``, or None (see
         :class:`~cprules.pack.model.Selector`): an ICPC on or after the child's birth was not a
         pre-birth conference; a strategy discussion before it (or while only an expected delivery
-        date is known) concerned an unborn child; a review conference keeps the plan's categories
+        date is known) concerned an unborn child; an ICPC held during an interim plan that an
+        adjourned ICPC opened reconvenes it; a review conference keeps the plan's categories
         of harm; a conference that does not say who held it was this authority's; a plan end
         that names no deciding conference was decided by the plan's review conference that
         decided to cease it, if one did, and may have been (:data:`~cprules.pack.model.UNSETTLED`)
@@ -319,6 +320,8 @@ class Timeline:
             return self.plan_categories(self.case.positions_by_id[event.id])
         if field == "held_by" and kind in ("icpc", "review_conference", "transfer_in_conference"):
             return "this_authority"  # a conference that does not say who held it is this authority's
+        if kind == "icpc" and field == "reconvened_from":
+            return self._reconvening(event)
         if kind == "plan_end" and field == "decided_at":
             position = self.case.positions_by_id[event.id]
             decided = self.deciding_review(position)
@@ -326,6 +329,28 @@ class Timeline:
                 return UNSETTLED
             return decided
         return None
+
+    def _reconvening(self, event: AnyEvent) -> object:
+        """The adjourned initial conference that an ICPC naming none reconvenes, as the case
+        settles it: one held while an interim plan is open that an adjourned ICPC opened (the
+        child is on an interim plan until the conference reconvenes) reconvenes that conference;
+        when that plan start does not say whether it was interim, it may have
+        (:data:`~cprules.pack.model.UNSETTLED`). None otherwise."""
+        position = self.case.positions_by_id[event.id]
+        number = self.episode_at[position] if position < len(self.events) else None
+        if number is None:
+            return None
+        episode = self.episodes[number - 1]
+        opener = episode.opened_by_index
+        if opener is None or episode.start_index >= position or opener >= position:
+            return None
+        opening = self.events[opener]
+        if opening.type != "icpc" or getattr(opening, "outcome", None) != "adjourned":  # type: ignore[attr-defined]
+            return None
+        interim = getattr(self.events[episode.start_index], "interim", None)
+        if interim is True:
+            return str(opening.id)
+        return UNSETTLED if interim is None else None
 
     def deciding_review(self, position: int) -> str | None:
         """The id of the review conference that decided to end the plan whose end is at

@@ -169,6 +169,13 @@ class TestOutcomeFollowsVotes:
             ("decision-rule@ic2#1", "violated"),
         ]
 
+    def test_adjourned_against_a_majority_without_a_reason_is_undetermined(self) -> None:
+        # the blank reason may be missing reports or attendance, which would excuse it
+        [finding] = _run(self.rule, [_icpc("ic", "2024-03-19", "adjourned", (4, 1))], AS_OF)
+        assert finding.status.value == "undetermined"
+        assert "does not say why" in finding.explanation
+        assert "reports or attendance" in finding.explanation
+
     def test_nothing_to_check_is_not_applicable(self) -> None:
         [finding] = _run(self.rule, [{"id": "v", "type": "visit", "date": "2024-03-19"}], AS_OF)
         assert (finding.key, finding.status.value) == ("decision-rule@-#1", "not_applicable")
@@ -432,6 +439,23 @@ class TestAdjournOnSplit:
             "met",
             date(2024, 4, 4),
         )
+
+    def test_an_icpc_under_the_interim_plan_reconvenes_the_split_one_without_naming_it(self) -> None:
+        # Tue 26 Mar + 5 WD: Wed 27, Thu 28, (Good Friday, Easter Monday), Tue 2, Wed 3, Thu 4 Apr
+        events = [self.FIRST, self.INTERIM, _icpc("ic2", "2024-04-04", "plan", (5, 1))]
+        [finding] = _run(self.rule, events, AS_OF)
+        assert (finding.key, finding.status.value, finding.due, finding.evidence_events) == (
+            "decision-rule@ic#1",
+            "met",
+            date(2024, 4, 4),
+            ("ic2",),
+        )
+
+    def test_a_split_persisting_at_an_unnamed_reconvening_keeps_the_plan(self) -> None:
+        events = [self.FIRST, self.INTERIM, _icpc("ic2", "2024-04-04", "no_plan", (3, 3))]
+        statuses = dict(_statuses(_run(self.rule, events, AS_OF)))
+        assert statuses["decision-rule@ic#1"] == "met"
+        assert statuses["decision-rule@ic2#1"] == "violated"
 
     def test_only_an_exact_split_counts(self) -> None:
         events = [_icpc("ic", "2024-03-19", "plan", (4, 3)), _icpc("ic5", "2024-05-01", "adjourned", (0, 0))]

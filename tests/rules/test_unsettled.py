@@ -137,3 +137,47 @@ def test_a_visit_at_which_the_child_was_not_seen_did_not_see_the_child_alone(
     implied = (timeline.implied(event, "seen_alone"), timeline.implied(event, "child_awake"))
     assert implied == (seen_alone, child_awake)
     assert timeline.implied(event, "bedroom_seen") == bedroom_seen
+
+NOT_RECONVENED = Selector.model_validate({"event": "icpc", "where": {"reconvened_from": {"present": False}}})
+
+
+@pytest.mark.parametrize(
+    ("opening", "interim", "implied", "not_reconvened"),
+    [
+        # an interim plan from an adjourned ICPC: the next ICPC reconvenes that one (§3)
+        ("adjourned", True, "ia", False),
+        # the plan start does not say it was interim: open either way
+        ("adjourned", None, UNSETTLED, None),
+        # an ordinary plan start: not an interim plan
+        ("adjourned", False, None, True),
+        # the plan was made by a conference that decided, not one that adjourned
+        ("plan", True, None, True),
+    ],
+)
+def test_an_icpc_naming_no_adjourned_conference_reconvenes_the_one_that_opened_the_interim_plan(
+    opening: str, interim: bool | None, implied: object, not_reconvened: bool | None
+) -> None:
+    start: dict[str, object] = {"id": "ps", "type": "plan_start", "date": "2024-06-03"}
+    if interim is not None:
+        start["interim"] = interim
+    events = [
+        {"id": "ia", "type": "icpc", "date": "2024-06-03", "outcome": opening},
+        start,
+        {"id": "ic", "type": "icpc", "date": "2024-06-07", "outcome": "plan"},
+    ]
+    case = cprules.parse_case({"case_id": "U-2", "events": events})
+    timeline = Timeline.build(case, date(2024, 7, 1), STOKE.calendar)
+    later = timeline.events[-1]
+    assert later.id == "ic"
+    assert timeline.implied(later, "reconvened_from") == implied
+    assert NOT_RECONVENED.match(later, None, timeline.implied) is not_reconvened
+
+
+def test_an_icpc_outside_any_plan_reconvenes_nothing() -> None:
+    events = [
+        {"id": "ia", "type": "icpc", "date": "2024-06-03", "outcome": "adjourned"},
+        {"id": "ic", "type": "icpc", "date": "2024-06-07", "outcome": "no_plan"},
+    ]
+    case = cprules.parse_case({"case_id": "U-3", "events": events})
+    timeline = Timeline.build(case, date(2024, 7, 1), STOKE.calendar)
+    assert timeline.implied(timeline.events[-1], "reconvened_from") is None

@@ -351,7 +351,9 @@ class Selector(BaseModel):
     itself (a cessation route looks at every authority's conferences, SPEC §4).
 
     A fact the case itself settles stands in for an empty field (SPEC §4): an ICPC on or after
-    the child's birth was not a pre-birth conference; a review conference that does not restate
+    the child's birth was not a pre-birth conference; an ICPC that names no conference it
+    reconvenes (``reconvened_from``), held while an interim plan that an adjourned ICPC opened
+    is open, reconvenes that one; a review conference that does not restate
     the categories of harm keeps the plan's (as last recorded: an earlier review, the plan start,
     the conference that made the plan); a conference that does not say who held it
     (``held_by``) was this authority's; a plan end that names no deciding conference

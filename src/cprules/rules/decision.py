@@ -42,7 +42,9 @@ decision-making"), chosen as a conference chair would read them:
   reconvened", so a plan end first is ``violated``.
 - A conference ``postponed``, or adjourned with ``adjournment_reason`` ``missing_reports`` or
   ``attendance`` (the chair adjourns "its decision-making pending the required information"),
-  was not decided by its votes: ``not_applicable`` for it. A conference with no votes recorded
+  was not decided by its votes: ``not_applicable`` for it. One adjourned against a majority
+  that does not record why is ``undetermined`` under ``outcome_follows_votes``, never
+  ``violated``: the blank reason may be one of those. A conference with no votes recorded
   (or none cast) is ``undetermined`` under ``outcome_follows_votes``; the adjournment checks
   pass over it unless it was adjourned for another reason, when whether it had a majority is
   unknown (``undetermined``).
@@ -167,10 +169,21 @@ def _is_split(votes: Votes | None) -> bool:
     return votes is not None and votes.for_plan == votes.against_plan > 0
 
 
+def _reconvened_from(timeline: Timeline, event: AnyEvent) -> str | None:
+    """The id of the adjourned conference ``event`` reconvenes: the one it names, or, for an
+    ICPC that names none, the adjourned ICPC whose interim plan it was held under (as the case
+    settles it, ``Timeline.implied``)."""
+    named: str | None = getattr(event, "reconvened_from", None)
+    if named or event.type != "icpc":  # type: ignore[attr-defined]
+        return named
+    settled = timeline.implied(event, "reconvened_from")
+    return settled if isinstance(settled, str) else None
+
+
 def _persisted_from(timeline: Timeline, position: int) -> AnyEvent | None:
     """The earlier conference that split 50%, when the one at ``position`` reconvenes it."""
     event = timeline.events[position]
-    earlier_id: str | None = getattr(event, "reconvened_from", None)
+    earlier_id = _reconvened_from(timeline, event)
     if not earlier_id:
         return None
     earlier = timeline.position_of(earlier_id)
@@ -236,6 +249,15 @@ def _outcome(timeline: Timeline, verdicts: Verdicts, position: int) -> Finding:
             "its decision-making, so its votes did not decide",
             trigger=event,
         )
+    if outcome == "adjourned" and decided is not None and adjournment_reason is None:
+        # the reason is the fact that tells a chair's adjournment for want of reports or
+        # attendance from one against the votes: blank, the verdict is unknown (SPEC §4)
+        return verdicts.undetermined(
+            text + f"should be {_OUTCOME_WORDS[expected]}; it was adjourned, and the record does "
+            "not say why: whether the chair adjourned its decision-making for want of reports or "
+            "attendance is unknown",
+            trigger=event,
+        )
     return verdicts.violated(
         text + f"should be {_OUTCOME_WORDS[expected]}, but it was {_OUTCOME_WORDS.get(outcome, 'another')}",
         trigger=event,
@@ -290,7 +312,7 @@ def _reconvenings(timeline: Timeline) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for kind in _CONFERENCE_TYPES:
         for position in timeline.by_type.get(kind, ()):
-            earlier: str | None = getattr(timeline.events[position], "reconvened_from", None)
+            earlier = _reconvened_from(timeline, timeline.events[position])
             if earlier:
                 found.setdefault(earlier, []).append(position)
     for positions in found.values():
