@@ -381,6 +381,9 @@ class _Builder:
         self.counters: dict[str, int] = {}
         #: the child's 18th birthday, when the date of birth is known: a plan ends by then
         self.eighteenth: date | None = None
+        #: whether the plan being built may end because the child died: only the last cycle of
+        #: the case (a later visit that saw the child would refute the reason, SPEC §4)
+        self.may_die = True
 
     # -- choices that shrink towards the plain case --------------------------------------------
 
@@ -594,6 +597,8 @@ class _Builder:
         if closed:
             roll = self.draw(_ROLL)  # mostly no longer at risk
             reason = "no_longer_at_risk" if roll < 700 else ("moved_out", "looked_after", "died")[roll % 3]
+            if reason == "died" and not self.may_die:
+                reason = "looked_after"  # a child who died has no later enquiry or plan
             if reason == "no_longer_at_risk" and not self.late():
                 # at least six months (a minimum duration), and for neglect six months of
                 # sustained change after the first review
@@ -892,6 +897,7 @@ def _case_data(
         if kind == "plan":
             length = draw(st.integers(*plan_days))
             closed = not (open_plan and position == len(kinds) - 1)
+            build.may_die = position == len(kinds) - 1
             last = build.plan_episode(day, length, closed, child)
         else:
             last = build.enquiry_without_plan(
