@@ -174,17 +174,21 @@ def test_occurrence_first_latest_and_first_in_episode() -> None:
     assert (only.trigger_event, only.status, only.due) == ("cg1", Status.MET, date(2024, 7, 8))
 
 
+#: minutes within 3 working days of each core group held (a follow-up date on the trigger)
+MINUTES = {
+    "id": "core-group-minutes",
+    "kind": "deadline",
+    "title": "t",
+    "severity": "breach",
+    "citation": "c",
+    "trigger": {"event": "core_group", "where": {"status": "held"}},
+    "expect": {"field": "minutes_circulated"},
+    "within": {"working_days": 3},
+}
+
+
 def test_a_follow_up_dated_before_the_event_it_follows_is_not_taken_on_trust() -> None:
-    rule = {
-        "id": "core-group-minutes",
-        "kind": "deadline",
-        "title": "t",
-        "severity": "breach",
-        "citation": "c",
-        "trigger": {"event": "core_group", "where": {"status": "held"}},
-        "expect": {"field": "minutes_circulated"},
-        "within": {"working_days": 3},
-    }
+    rule = MINUTES
     early = {**held("2024-05-08", "cg"), "minutes_circulated": "2024-05-03"}
     [finding] = run(rule, [early], date(2024, 5, 31))
     # minutes dated Fri 3 May for a meeting on Wed 8 May: not 'met', and never a breach
@@ -220,16 +224,7 @@ def test_first_in_episode_a_blank_trigger_after_the_plans_first_sets_nothing() -
 
 
 def test_follow_up_date_on_the_trigger() -> None:
-    rule = {
-        "id": "core-group-minutes",
-        "kind": "deadline",
-        "title": "t",
-        "severity": "breach",
-        "citation": "c",
-        "trigger": {"event": "core_group", "where": {"status": "held"}},
-        "expect": {"field": "minutes_circulated"},
-        "within": {"working_days": 3},
-    }
+    rule = MINUTES
     events = [
         {
             "id": "cg",
@@ -290,18 +285,6 @@ def test_a_core_group_held_late_before_the_plan_ended_is_late_not_missed() -> No
     events = plan("2024-06-03", held("2024-06-19"), ended("2024-06-21"))
     [finding] = run(FIRST_CORE_GROUP, events, date(2024, 7, 1))
     assert (finding.status, finding.working_days_late) == (Status.LATE, 2)
-
-
-MINUTES = {
-    "id": "core-group-minutes",
-    "kind": "deadline",
-    "title": "t",
-    "severity": "breach",
-    "citation": "c",
-    "trigger": {"event": "core_group", "where": {"status": "held"}},
-    "expect": {"field": "minutes_circulated"},
-    "within": {"working_days": 3},
-}
 
 
 def test_minutes_owed_for_a_meeting_of_the_plan_end_with_the_plan() -> None:

@@ -467,30 +467,8 @@ class Selector(BaseModel):
         """
         if event.type not in self.types:  # type: ignore[attr-defined]
             return False
-        if self.local_only and getattr(event, "held_by", None) == "receiving_authority":
-            return False
-        result: bool | None = True
-        for field, test in self._tests:
-            value = getattr(event, field, None)
-            if value is None and implied is not None:
-                value = implied(event, field)
-                if value is UNSETTLED:
-                    result = None
-                    continue
-            if refuted and field == REFUTABLE_FIELD:
-                outcome = test.test_other_than(value, PLAN_END_REASONS)
-            else:
-                outcome = test.test(value)
-            if outcome is False:
-                return False
-            if outcome is None:
-                result = None
-        if self.child_under is not None and result is not False:
-            if birth is None:
-                return None
-            if event.date < birth or event.date >= self.child_under.after_birth(birth):
-                return False
-        return result
+        sure, unknown = self.classify((event,), (0,), birth, implied, refuted=(0,) if refuted else ())
+        return True if sure else None if unknown else False
 
     def classify(
         self,
