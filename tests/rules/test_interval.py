@@ -180,8 +180,9 @@ def test_a_plan_that_ended_before_the_next_event_fell_due_lapses_the_gap() -> No
     # cg1 + 1 month = Sun 28 Apr, the day the plan ended: the plan ended first (due >= end).
     [finding] = _run(CORE_GROUPS, events, date(2024, 6, 1))
     assert (finding.key, finding.status) == ("core-group-interval@cg1#1", Status.NOT_APPLICABLE)
+    # the same day: not "before it fell due on 2024-04-28"
     assert finding.explanation.startswith(
-        "The plan ended on 2024-04-28 (plan end pe), before the next core group held fell due"
+        "The plan ended on 2024-04-28 (plan end pe), on the day the next core group held fell due ("
     )
 
 

@@ -500,6 +500,7 @@ class Selector(BaseModel):
             else:
                 cutoff = self.child_under.after_birth(birth)
         local = self.local_only
+        any_refuted = bool(refuted)
         sure: list[int] = []
         unknown: list[int] = []
         for position in positions:
@@ -507,7 +508,7 @@ class Selector(BaseModel):
             if local and getattr(event, "held_by", None) == "receiving_authority":
                 continue
             result: bool | None = True
-            doubted = bool(refuted) and position in refuted
+            doubted = any_refuted and position in refuted
             for field, test in tests:
                 value = getattr(event, field, None)
                 if value is None and implied is not None:

@@ -305,9 +305,12 @@ class Verdicts:
                     f" ({plural(calendar_late, 'calendar day')})."
                 )
         elif closure is not None and closure.on <= due:
+            # "before it fell due on 2025-03-21" would be untrue of a plan that ended that day
+            same_day = closure.on == due
+            when = f"on the day {wanted} fell due" if same_day else f"before {wanted} fell due on {on}"
             return self._build(
                 _NOT_APPLICABLE,
-                f"{capital(closure.text)}, before {wanted} fell due on {on} "
+                f"{capital(closure.text)}, {when} "
                 f"({why_due.removesuffix(f', for {wanted}')}{f'; {holiday}' if holiday else ''}).",
                 trigger,
                 occurrence,
