@@ -60,6 +60,9 @@ class Batch:
             stderr=subprocess.PIPE,
             start_new_session=True,
             env={**os.environ, "COLUMNS": "200"},
+            # as from a terminal: a test run started in the background (a shell's "&" without job
+            # control) ignores SIGINT, and a process that starts so keeps ignoring Ctrl-C
+            preexec_fn=_default_sigint,
         )
         self.workers: set[int] = set()
 
@@ -91,6 +94,10 @@ class Batch:
         code = self.process.wait(TIMEOUT)
         assert self.process.stderr is not None
         return code, self.process.stderr.read().decode("utf-8")
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def written(message: str) -> tuple[int, str]:
