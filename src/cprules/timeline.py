@@ -362,11 +362,15 @@ class Timeline:
         return None
 
     def undecided_review(self, position: int) -> AnyEvent | None:
-        """The plan's last review conference (this authority's) before the plan end at
-        ``position``, when it records no outcome: it may have decided to end the plan. None
-        when the last one records an outcome, or there is none."""
+        """The plan's last review conference (this authority's) that sat and decided, before the
+        plan end at ``position``, when it records no outcome: it may have decided to end the
+        plan. A postponed review did not sit and an adjourned one decided nothing, so neither
+        is the last. None when the last one records an outcome, or there is none."""
         for review in self._own_reviews_before(position):
-            return review if getattr(review, "outcome", None) is None else None
+            outcome = getattr(review, "outcome", None)
+            if outcome in ("postponed", "adjourned"):
+                continue
+            return review if outcome is None else None
         return None
 
     def _own_reviews_before(self, position: int) -> Iterator[AnyEvent]:
