@@ -69,7 +69,7 @@ from cprules.case import AnyEvent
 from cprules.findings import BREACH_STATUSES, Finding, Status
 from cprules.pack.model import ConditionRule, Selector, Within
 from cprules.rules import Quiet
-from cprules.rules.verdict import Verdicts, empty_fields, label
+from cprules.rules.verdict import Verdicts, empty_fields, first_lapse, label
 from cprules.timeline import Timeline
 from cprules.words import REASON_TEXT, asked, capital, facts, happened, listed, said
 
@@ -340,8 +340,8 @@ def _followed(
     # a lapsing event ends the obligation only if it came before the followed_by event
     lapse = (
         None
-        if found is not None and found < position
-        else _lapse(rule, timeline, position, found if found is not None else stop, due)
+        if not rule.lapses_on or (found is not None and found < position)
+        else first_lapse(rule.lapses_on, timeline, position, found if found is not None else stop, due)
     )
     if lapse is not None:
         return verdicts.not_applicable(
@@ -421,22 +421,6 @@ def _followed(
         f"Not yet due: {awaited.no} after {label(event)} yet, and {words.a} may still come before it",
         trigger=event,
     )
-
-
-def _lapse(rule: ConditionRule, timeline: Timeline, position: int, end: int, due: date | None) -> int | None:
-    """The first ``lapses_on`` event after the qualifying event at ``position`` and before
-    ``end`` (the followed_by event, else the end of the search), not after ``due`` (an
-    obligation already missed does not lapse)."""
-    best: int | None = None
-    for selector in rule.lapses_on:
-        found = timeline.first(selector, position + 1, end)
-        if (
-            found is not None
-            and (due is None or timeline.events[found].date <= due)
-            and (best is None or found < best)
-        ):
-            best = found
-    return best
 
 
 def _why_due(within: Within, event: AnyEvent, wanted: Selector) -> str:

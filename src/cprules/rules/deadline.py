@@ -49,7 +49,7 @@ from cprules.case import AnyEvent
 from cprules.findings import Finding
 from cprules.pack.model import DeadlineRule, FieldExpect, Selector
 from cprules.rules import Quiet
-from cprules.rules.verdict import Verdicts, empty_fields, label
+from cprules.rules.verdict import Verdicts, empty_fields, first_lapse, label
 from cprules.timeline import Closure, Timeline
 from cprules.words import FOLLOW_UPS, FollowUp, capital, happened
 
@@ -397,10 +397,4 @@ def _lapse(
     the due date (an obligation already missed does not lapse)."""
     if not rule.lapses_on:
         return None
-    end = expected if expected is not None else stop
-    best: int | None = None
-    for selector in rule.lapses_on:
-        found = timeline.first(selector, position + 1, end)
-        if found is not None and timeline.events[found].date <= due and (best is None or found < best):
-            best = found
-    return best
+    return first_lapse(rule.lapses_on, timeline, position, expected if expected is not None else stop, due)

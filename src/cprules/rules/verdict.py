@@ -84,6 +84,23 @@ def empty_fields(selector: Selector, timeline: Timeline, position: int) -> str:
     return " or ".join(named) or "a fact the rule needs"
 
 
+def first_lapse(
+    selectors: Iterable[Selector], timeline: Timeline, position: int, end: int, due: date | None
+) -> int | None:
+    """The first event any of ``selectors`` (a rule's ``lapses_on``) accepts after ``position``
+    and before ``end``, on or before ``due`` (an obligation already missed does not lapse)."""
+    best: int | None = None
+    for selector in selectors:
+        found = timeline.first(selector, position + 1, end)
+        if (
+            found is not None
+            and (due is None or timeline.events[found].date <= due)
+            and (best is None or found < best)
+        ):
+            best = found
+    return best
+
+
 def label(event: AnyEvent) -> str:
     """'the ICPC ic on 2024-03-19' (worked out once per event)."""
     return event.label
